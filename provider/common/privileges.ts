@@ -1,0 +1,92 @@
+/**
+ * Privilege names per object type, and what "ALL" means on a given server version.
+ * https://www.postgresql.org/docs/current/ddl-priv.html
+ */
+
+export const OBJECT_TYPES = ["database", "schema", "table", "sequence", "function", "procedure", "routine"] as const;
+export type ObjectType = (typeof OBJECT_TYPES)[number];
+
+/** Object types whose grants name objects inside a schema. */
+export const SCHEMA_OBJECT_TYPES: readonly ObjectType[] = ["table", "sequence", "function", "procedure", "routine"];
+
+/** Every privilege of the type, in PostgreSQL's documentation order; MAINTAIN needs 17+. */
+const PRIVILEGES: Record<ObjectType, readonly string[]> = {
+  database: ["CREATE", "CONNECT", "TEMPORARY"],
+  schema: ["USAGE", "CREATE"],
+  table: ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"],
+  sequence: ["USAGE", "SELECT", "UPDATE"],
+  function: ["EXECUTE"],
+  procedure: ["EXECUTE"],
+  routine: ["EXECUTE"],
+};
+
+const ALIASES: Record<string, string> = { TEMP: "TEMPORARY", "ALL PRIVILEGES": "ALL" };
+
+/** Privileges that exist only from a server version on (server_version_num). */
+const SINCE: Record<string, number> = { MAINTAIN: 170000 };
+
+export function isObjectType(v: unknown): v is ObjectType {
+  return typeof v === "string" && (OBJECT_TYPES as readonly string[]).includes(v);
+}
+
+/** Normalizes an object type written in any letter case; undefined if unknown. */
+export function normalizeObjectType(v: unknown): ObjectType | undefined {
+  if (typeof v !== "string") return undefined;
+  const t = v.trim().toLowerCase();
+  return isObjectType(t) ? t : undefined;
+}
+
+/** The full privilege set of an object type on a server version. */
+export function allPrivileges(type: ObjectType, serverVersionNum = Number.MAX_SAFE_INTEGER): string[] {
+  return PRIVILEGES[type].filter((p) => (SINCE[p] ?? 0) <= serverVersionNum);
+}
+
+/** Upper-cases, resolves aliases, removes duplicates, sorts in documentation order; ALL absorbs the rest. */
+export function normalizePrivileges(type: ObjectType, privileges: readonly string[]): string[] {
+  const names = privileges.map((p) => {
+    const u = p.trim().replace(/\s+/g, " ").toUpperCase();
+    return ALIASES[u] ?? u;
+  });
+  if (names.includes("ALL")) return ["ALL"];
+  const order = PRIVILEGES[type];
+  return [...new Set(names)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
+/** Names that are not privileges of this object type (for check). */
+export function invalidPrivileges(type: ObjectType, privileges: readonly string[]): string[] {
+  const valid = new Set([...PRIVILEGES[type], "ALL"]);
+  return privileges.filter((p) => {
+    const u = p.trim().replace(/\s+/g, " ").toUpperCase();
+    return !valid.has(ALIASES[u] ?? u);
+  });
+}
+
+/** The concrete privileges a (normalized) list stands for on this server. */
+export function expandPrivileges(type: ObjectType, privileges: readonly string[], serverVersionNum: number): string[] {
+  return privileges.includes("ALL") ? allPrivileges(type, serverVersionNum) : [...privileges];
+}
+
+/**
+ * Expresses a concrete set the way the user wrote it when they are equivalent, so that "ALL"
+ * and the full set of this server compare equal: `desired` if it means `actual`, else `actual`
+ * (as "ALL" when it is the full set).
+ */
+export function describeActual(
+  type: ObjectType,
+  actual: readonly string[],
+  desired: readonly string[],
+  serverVersionNum: number,
+): string[] {
+  const want = expandPrivileges(type, desired, serverVersionNum);
+  const have = normalizePrivileges(type, actual);
+  if (sameSet(want, have)) return [...desired];
+  const all = allPrivileges(type, serverVersionNum);
+  if (sameSet(all, have)) return ["ALL"];
+  return have;
+}
+
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}

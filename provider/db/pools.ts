@@ -1,0 +1,63 @@
+/**
+ * One bounded pool per distinct connection. The registry lives in the runtime module, which the
+ * provider classes load with `require` inside the provider process: a real module, cached by
+ * Node, so its pools survive between hook calls and are shared by every provider instance.
+ */
+import { createHash } from "node:crypto";
+import { Pool, type PoolConfig } from "pg";
+import type { ResolvedConnection } from "./connection";
+
+function sslOption(mode: ResolvedConnection["sslmode"]): PoolConfig["ssl"] {
+  switch (mode) {
+    case "require":
+      return { rejectUnauthorized: false };
+    case "verify-ca":
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case "verify-full":
+      return { rejectUnauthorized: true };
+    default:
+      // disable, allow, prefer and unset: node-postgres has no opportunistic TLS, so no TLS.
+      return false;
+  }
+}
+
+export class PoolRegistry {
+  private readonly pools = new Map<string, Pool>();
+
+  get(c: ResolvedConnection): Pool {
+    const key = createHash("sha256").update(JSON.stringify(c)).digest("hex");
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new Pool({
+        host: c.host,
+        port: c.port,
+        user: c.user,
+        password: c.password,
+        database: c.database,
+        ssl: sslOption(c.sslmode),
+        max: c.maxConnections,
+        idleTimeoutMillis: 10_000,
+        connectionTimeoutMillis: 30_000,
+        allowExitOnIdle: true,
+        application_name: "pulumi-postgres-roles",
+        // Timestamps (validUntil) are read and compared in UTC.
+        options: "-c TimeZone=UTC",
+      });
+      // A pooled connection that the server closes while idle must not crash the provider.
+      pool.on("error", () => undefined);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Number of pools currently open (one per distinct connection). */
+  get size(): number {
+    return this.pools.size;
+  }
+
+  async closeAll(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Reading privileges from ACLs. One query per grant, whatever the number of objects. A NULL ACL
+ * means the built-in default, so every read is `aclexplode(coalesce(acl, acldefault(kind, owner)))`;
+ * grantee 0 is PUBLIC. Privileges from several grantors collapse into one (held, grantable if any is).
+ */
+import type { PoolClient } from "pg";
+import { ident, qualified } from "../common/quote";
+import type { ObjectType } from "../common/privileges";
+import type { ObjectAcl } from "./planner";
+import { splitRoutine } from "./inputs";
+
+/** The server version (for what "ALL" means) and the grantee's OID (0 for PUBLIC, null if missing). */
+export const GRANTEE_QUERY = `
+SELECT current_setting('server_version_num')::int AS version,
+       CASE WHEN $1 = 'PUBLIC' THEN 0::int8 ELSE (SELECT oid::int8 FROM pg_roles WHERE rolname = $1) END AS grantee`;
+
+export const DATABASE_ACL_QUERY = `
+SELECT d.datname AS key, a.privilege_type, a.is_grantable
+  FROM pg_database d
+  LEFT JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a ON a.grantee = $2::oid
+ WHERE d.datname = $1`;
+
+export const SCHEMA_ACL_QUERY = `
+SELECT n.nspname AS key, a.privilege_type, a.is_grantable
+  FROM pg_namespace n
+  LEFT JOIN LATERAL aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a ON a.grantee = $2::oid
+ WHERE n.nspname = $1`;
+
+/**
+ * Relations of the given kinds in a schema ($3: r, v, m, f, p for tables, which is what
+ * "ALL TABLES IN SCHEMA" covers; S for sequences), optionally only the named ones ($4).
+ */
+export const RELATION_ACL_QUERY = `
+SELECT c.relname AS key, a.privilege_type, a.is_grantable
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
+         ON a.grantee = $2::oid
+ WHERE n.nspname = $1 AND c.relkind = ANY($3::"char"[]) AND ($4::text[] IS NULL OR c.relname = ANY($4::text[]))`;
+
+/** Routines of the given kinds in a schema, identified by OID; regprocedure text is PostgreSQL's own quoting. */
+export const ROUTINE_ACL_QUERY = `
+SELECT p.oid::int8 AS oid, p.proname AS name, p.oid::regprocedure::text AS sql, a.privilege_type, a.is_grantable
+  FROM pg_proc p
+  JOIN pg_namespace n ON n.oid = p.pronamespace
+  LEFT JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a ON a.grantee = $2::oid
+ WHERE n.nspname = $1 AND p.prokind = ANY($3::"char"[])`;
+
+/** Resolves `schema.name(argtypes)` texts to routine OIDs without executing them (bind parameters). */
+export const ROUTINE_RESOLVE_QUERY = `
+SELECT w.item, to_regprocedure(w.sig)::oid::int8 AS oid FROM unnest($1::text[], $2::text[]) AS w(item, sig)`;
+
+const RELKINDS: Partial<Record<ObjectType, string[]>> = {
+  table: ["r", "v", "m", "f", "p"],
+  sequence: ["S"],
+};
+/** ALL FUNCTIONS covers aggregates and window functions too; ROUTINE covers everything. */
+const PROKINDS: Partial<Record<ObjectType, string[]>> = {
+  function: ["f", "a", "w"],
+  procedure: ["p"],
+  routine: ["f", "a", "w", "p"],
+};
+
+export interface GrantTarget {
+  objectType: ObjectType;
+  role: string;
+  /** database grants: the database; otherwise unused. */
+  database?: string;
+  schema?: string;
+  objects?: string[];
+}
+
+export interface GrantCatalog {
+  version: number;
+  /** Set when the grantee, the database or the schema does not exist: then the grant cannot be there. */
+  absent?: string;
+  objects: ObjectAcl[];
+  /** Named objects that do not exist (or, for routines, are ambiguous: see `problems`). */
+  missing: string[];
+  problems: string[];
+}
+
+interface AclRow {
+  key: string;
+  privilege_type: string | null;
+  is_grantable: boolean | null;
+}
+
+function collect(rows: Array<AclRow & { sql?: string }>, sqlOf: (r: AclRow & { sql?: string }) => string): ObjectAcl[] {
+  const byKey = new Map<string, ObjectAcl>();
+  for (const r of rows) {
+    let o = byKey.get(r.key);
+    if (!o) {
+      o = { key: r.key, sql: sqlOf(r), privileges: {} };
+      byKey.set(r.key, o);
+    }
+    if (r.privilege_type) o.privileges[r.privilege_type] = (o.privileges[r.privilege_type] ?? false) || !!r.is_grantable;
+  }
+  return [...byKey.values()];
+}
+
+export async function readGrantCatalog(client: PoolClient, t: GrantTarget, connectionDatabase: string): Promise<GrantCatalog> {
+  const head = await client.query<{ version: number; grantee: string | null }>(GRANTEE_QUERY, [t.role]);
+  const version = head.rows[0]!.version;
+  const grantee = head.rows[0]!.grantee;
+  const none = (absent: string): GrantCatalog => ({ version, absent, objects: [], missing: [], problems: [] });
+  if (grantee === null) return none(`role ${JSON.stringify(t.role)} does not exist`);
+
+  if (t.objectType === "database" || t.objectType === "schema") {
+    const name = t.objectType === "database" ? (t.database ?? connectionDatabase) : t.schema!;
+    const q = t.objectType === "database" ? DATABASE_ACL_QUERY : SCHEMA_ACL_QUERY;
+    const { rows } = await client.query<AclRow>(q, [name, grantee]);
+    if (rows.length === 0) return none(`${t.objectType} ${JSON.stringify(name)} does not exist`);
+    return { version, objects: collect(rows, (r) => ident(r.key)), missing: [], problems: [] };
+  }
+
+  const schema = t.schema ?? "public";
+  const schemaRows = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+  if (schemaRows.rowCount === 0) return none(`schema ${JSON.stringify(schema)} does not exist`);
+
+  const relkinds = RELKINDS[t.objectType];
+  if (relkinds) {
+    const { rows } = await client.query<AclRow>(RELATION_ACL_QUERY, [schema, grantee, relkinds, t.objects ?? null]);
+    const objects = collect(rows, (r) => qualified(schema, r.key));
+    const found = new Set(objects.map((o) => o.key));
+    return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
+  }
+
+  const { rows } = await client.query<AclRow & { oid: string; name: string; sql: string }>(ROUTINE_ACL_QUERY, [
+    schema,
+    grantee,
+    PROKINDS[t.objectType],
+  ]);
+  const all = collect(
+    rows.map((r) => ({ ...r, key: r.oid })),
+    (r) => r.sql!,
+  );
+  if (!t.objects) return { version, objects: all, missing: [], problems: [] };
+
+  // Named routines: `name(args)` resolves to exactly one overload; a bare `name` must be unambiguous.
+  const byOid = new Map(all.map((o) => [o.key, o]));
+  const nameOf = new Map(rows.map((r) => [r.oid, r.name]));
+  const withArgs = t.objects.filter((o) => splitRoutine(o).args !== undefined);
+  const resolved = new Map<string, string | null>();
+  if (withArgs.length > 0) {
+    const sigs = withArgs.map((o) => {
+      const { name, args } = splitRoutine(o);
+      return `${ident(schema)}.${ident(name)}(${args})`;
+    });
+    const r = await client.query<{ item: string; oid: string | null }>(ROUTINE_RESOLVE_QUERY, [withArgs, sigs]);
+    for (const row of r.rows) resolved.set(row.item, row.oid);
+  }
+  const objects: ObjectAcl[] = [];
+  const missing: string[] = [];
+  const problems: string[] = [];
+  for (const item of t.objects) {
+    let oids: string[];
+    if (resolved.has(item)) oids = resolved.get(item) ? [resolved.get(item)!] : [];
+    else oids = [...byOid.keys()].filter((oid) => nameOf.get(oid) === item);
+    const matches = oids.map((oid) => byOid.get(oid)).filter((o): o is ObjectAcl => o !== undefined);
+    if (matches.length === 0) missing.push(item);
+    else if (matches.length > 1) {
+      problems.push(`${item} is overloaded (${matches.map((m) => m.sql).join(", ")}): name one as name(argtypes)`);
+    } else objects.push({ ...matches[0]!, key: item });
+  }
+  return { version, objects, missing, problems };
+}

@@ -1,0 +1,134 @@
+/** Grant inputs: defaults, check and diff. Pure. */
+import type * as pulumi from "@pulumi/pulumi";
+import { Problems, isUnknown } from "../common/validate";
+import { compact, sameList } from "../common/runtime-context";
+import { isPublic } from "../common/quote";
+import {
+  OBJECT_TYPES,
+  type ObjectType,
+  SCHEMA_OBJECT_TYPES,
+  invalidPrivileges,
+  normalizeObjectType,
+  normalizePrivileges,
+} from "../common/privileges";
+import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
+
+export interface GrantInputs {
+  /** The grantee, or "PUBLIC". */
+  role: string;
+  objectType: ObjectType;
+  /** The database the objects are in (database grants: the database granted on). Default: the connection's. */
+  database?: string;
+  /** The schema (schema grants: the schema granted on; objects inside one: default "public"). */
+  schema?: string;
+  /** Tables, sequences or routines by name (routines as `name(argtypes)`); omitted: every one in the schema. */
+  objects?: string[];
+  /** Normalized: upper case, documentation order, or ["ALL"]. */
+  privileges: string[];
+  withGrantOption: boolean;
+  cascade: boolean;
+  connection?: ConnectionArgs;
+}
+export type GrantOutputs = GrantInputs;
+
+/** Object name for routines: `name` or `name(argtypes)`. */
+export function splitRoutine(item: string): { name: string; args?: string } {
+  const open = item.indexOf("(");
+  if (open < 0 || !item.endsWith(")")) return { name: item };
+  return { name: item.slice(0, open).trim(), args: item.slice(open + 1, -1).trim() };
+}
+
+export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs; failures: pulumi.dynamic.CheckFailure[] } {
+  const p = new Problems();
+  p.name("role", news.role, true);
+  const rawType = news.objectType;
+  let objectType = normalizeObjectType(rawType);
+  if (rawType === undefined) p.add("objectType", "objectType is required");
+  else if (!isUnknown(rawType) && !objectType) {
+    p.add("objectType", `objectType ${JSON.stringify(rawType)} is not one of ${OBJECT_TYPES.join(", ")}`);
+  }
+  p.name("database", news.database, false);
+  p.name("schema", news.schema, objectType === "schema");
+  p.nameList("objects", news.objects);
+  if (objectType && !SCHEMA_OBJECT_TYPES.includes(objectType) && news.objects !== undefined) {
+    p.add("objects", `objects does not apply to ${objectType} grants (they name their ${objectType} with \`${objectType}\`)`);
+  }
+  if (objectType === "database" && news.schema !== undefined) {
+    p.add("schema", "schema does not apply to database grants");
+  }
+  if (Array.isArray(news.objects) && news.objects.length === 0) {
+    p.add("objects", "objects must not be empty (omit it to mean every object of the type in the schema)");
+  }
+  if (objectType && ["function", "procedure", "routine"].includes(objectType) && Array.isArray(news.objects)) {
+    news.objects.forEach((o, i) => {
+      if (typeof o === "string" && o.includes("(") && !/^[^()]+\([^()]*\)$/.test(o)) {
+        p.add(`objects[${i}]`, `routine ${JSON.stringify(o)} must be written name(argtype, ...)`);
+      }
+    });
+  }
+  const privs = news.privileges;
+  if (privs === undefined) p.add("privileges", "privileges is required");
+  else if (!isUnknown(privs)) {
+    if (!Array.isArray(privs) || privs.some((x) => typeof x !== "string" && !isUnknown(x))) {
+      p.add("privileges", "privileges must be a list of privilege names");
+    } else if (privs.length === 0) {
+      p.add("privileges", "privileges must not be empty");
+    } else if (objectType) {
+      const bad = invalidPrivileges(objectType, (privs as string[]).filter((x) => !isUnknown(x)));
+      if (bad.length > 0) {
+        p.add("privileges", `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a privilege" : "are not privileges"} of a ${objectType}`);
+      }
+    }
+  }
+  p.bool("withGrantOption", news.withGrantOption);
+  p.bool("cascade", news.cascade);
+  if (news.withGrantOption === true && typeof news.role === "string" && isPublic(news.role)) {
+    p.add("withGrantOption", "the grant option cannot be granted to PUBLIC");
+  }
+  for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
+
+  objectType ??= "table";
+  const inSchema = SCHEMA_OBJECT_TYPES.includes(objectType);
+  const inputs: GrantInputs = compact({
+    role: typeof news.role === "string" && isPublic(news.role) ? "PUBLIC" : (news.role as string),
+    objectType,
+    database: news.database as string | undefined,
+    schema: (news.schema as string | undefined) ?? (inSchema ? "public" : undefined),
+    objects: Array.isArray(news.objects) ? [...new Set(news.objects as string[])].sort() : undefined,
+    privileges: Array.isArray(privs) ? normalizePrivileges(objectType, privs as string[]) : (privs as string[]),
+    withGrantOption: (news.withGrantOption as boolean | undefined) ?? false,
+    cascade: (news.cascade as boolean | undefined) ?? false,
+    connection: news.connection as ConnectionArgs | undefined,
+  });
+  return { inputs, failures: p.failures };
+}
+
+/** Whether two grants would act on the same (grantee, object) pairs. */
+function overlaps(a: Partial<GrantInputs>, b: GrantInputs): boolean {
+  if (a.role !== b.role || a.objectType !== b.objectType || a.database !== b.database || a.schema !== b.schema) {
+    return false;
+  }
+  if (!a.objects || !b.objects) return true;
+  return a.objects.some((o) => b.objects!.includes(o));
+}
+
+export function diffGrant(olds: Partial<GrantOutputs>, news: GrantInputs): pulumi.dynamic.DiffResult {
+  const replaces: string[] = [];
+  for (const k of ["role", "objectType", "database", "schema"] as const) {
+    if ((olds[k] ?? undefined) !== (news[k] ?? undefined)) replaces.push(k);
+  }
+  if (!sameList(olds.objects, news.objects)) replaces.push("objects");
+  if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
+  const updates =
+    !sameList(olds.privileges, news.privileges) ||
+    (olds.withGrantOption ?? false) !== news.withGrantOption ||
+    (olds.cascade ?? false) !== news.cascade ||
+    JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null);
+  return {
+    changes: replaces.length > 0 || updates,
+    replaces,
+    // Creating the replacement first and then deleting the old grant would revoke what the new one
+    // just granted where the two cover the same objects; there the old one goes first.
+    deleteBeforeReplace: replaces.length > 0 && overlaps(olds, news),
+  };
+}

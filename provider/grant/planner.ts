@@ -1,0 +1,122 @@
+/**
+ * Grant planner: (privileges the grantee holds on each object, what the resource managed before,
+ * what is wanted) -> statements. Pure. Only the delta: GRANT what is missing, REVOKE what is no
+ * longer wanted, and never a privilege that stays wanted (no REVOKE ALL + GRANT).
+ */
+import { roleSpec } from "../common/quote";
+import { type Statement, stmt } from "../common/statement";
+import type { ObjectType } from "../common/privileges";
+
+/** One object as the catalog has it for the grantee. */
+export interface ObjectAcl {
+  /** The object as the user names it (table name, routine item, schema or database name). */
+  key: string;
+  /** The object as SQL (quoted, schema-qualified; routines with their argument types). */
+  sql: string;
+  /** Privileges the grantee holds directly (NULL ACLs read as their defaults) -> with grant option. */
+  privileges: Record<string, boolean>;
+}
+
+export interface PrivilegeSet {
+  /** Concrete privilege names ("ALL" already expanded for the server). */
+  privileges: string[];
+  withGrantOption: boolean;
+}
+
+export interface GrantPlanInput {
+  objectType: ObjectType;
+  role: string;
+  objects: readonly ObjectAcl[];
+  /** What this resource managed before (undefined on create). */
+  previous?: PrivilegeSet;
+  /** What it should manage now (undefined on delete). */
+  desired?: PrivilegeSet;
+  cascade: boolean;
+}
+
+const KEYWORD: Record<ObjectType, string> = {
+  database: "DATABASE",
+  schema: "SCHEMA",
+  table: "TABLE",
+  sequence: "SEQUENCE",
+  function: "FUNCTION",
+  procedure: "PROCEDURE",
+  routine: "ROUTINE",
+};
+
+/** Groups objects by the privilege list each needs, keeping first-seen order. */
+function group(objects: readonly ObjectAcl[], pick: (o: ObjectAcl) => string[]): Array<[string[], ObjectAcl[]]> {
+  const groups = new Map<string, [string[], ObjectAcl[]]>();
+  for (const o of objects) {
+    const privs = pick(o);
+    if (privs.length === 0) continue;
+    const k = privs.join(",");
+    const g = groups.get(k);
+    if (g) g[1].push(o);
+    else groups.set(k, [privs, [o]]);
+  }
+  return [...groups.values()];
+}
+
+export function planGrant(input: GrantPlanInput): Statement[] {
+  const { objectType, role, previous, desired, cascade } = input;
+  const objects = [...input.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const kw = KEYWORD[objectType];
+  const grantee = roleSpec(role);
+  const on = (objs: ObjectAcl[]) => `${kw} ${objs.map((o) => o.sql).join(", ")}`;
+  const names = (objs: ObjectAcl[]) => `${objectType} ${objs.map((o) => o.key).join(", ")}`;
+  const tail = cascade ? " CASCADE" : "";
+  const out: Statement[] = [];
+
+  if (desired) {
+    const withOption = desired.withGrantOption;
+    for (const [privs, objs] of group(objects, (o) =>
+      desired.privileges.filter((p) => !(p in o.privileges) || (withOption && !o.privileges[p])),
+    )) {
+      out.push(
+        stmt(
+          `grant ${privs.join(", ")} on ${names(objs)} to ${role}${withOption ? " with grant option" : ""}`,
+          `GRANT ${privs.join(", ")} ON ${on(objs)} TO ${grantee}${withOption ? " WITH GRANT OPTION" : ""}`,
+        ),
+      );
+    }
+  }
+
+  if (previous) {
+    const keep = new Set(desired?.privileges ?? []);
+    const unwanted = previous.privileges.filter((p) => !keep.has(p));
+    for (const [privs, objs] of group(objects, (o) => unwanted.filter((p) => p in o.privileges))) {
+      out.push(
+        stmt(
+          `revoke ${privs.join(", ")} on ${names(objs)} from ${role}`,
+          `REVOKE ${privs.join(", ")} ON ${on(objs)} FROM ${grantee}${tail}`,
+        ),
+      );
+    }
+    if (desired && previous.withGrantOption && !desired.withGrantOption) {
+      for (const [privs, objs] of group(objects, (o) => desired.privileges.filter((p) => o.privileges[p] === true))) {
+        out.push(
+          stmt(
+            `revoke the grant option for ${privs.join(", ")} on ${names(objs)} from ${role}`,
+            `REVOKE GRANT OPTION FOR ${privs.join(", ")} ON ${on(objs)} FROM ${grantee}${tail}`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * What the grantee holds of `managed` on every object (the intersection), and whether all of it
+ * carries the grant option. With no objects (an empty schema) everything managed counts as held.
+ */
+export function heldOnAll(objects: readonly ObjectAcl[], managed: readonly string[]): { held: string[]; grantable: boolean } {
+  let held = [...managed];
+  let grantable = true;
+  for (const o of objects) {
+    held = held.filter((p) => p in o.privileges);
+    if (held.some((p) => !o.privileges[p])) grantable = false;
+  }
+  return { held, grantable };
+}

@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionArgs } from "../db/connection";
+import type { ConnectionInput } from "../common/inputs";
+import type { ObjectType } from "../common/privileges";
+import { load } from "../load";
+import type { GrantInputs, GrantOutputs } from "./inputs";
+
+/** Arguments of a {@link Grant}. */
+export interface GrantArgs {
+  /** The grantee: a role name, or "PUBLIC". Changing it replaces the grant. */
+  role: pulumi.Input<string>;
+  /** database, schema, table, sequence, function, procedure or routine (any letter case). Changing it replaces the grant. */
+  objectType: pulumi.Input<ObjectType | Uppercase<ObjectType> | string>;
+  /**
+   * For database grants, the database granted on; for the others, the database the schema is in
+   * (the provider connects to it). Default: the connection's database. Changing it replaces the grant.
+   */
+  database?: pulumi.Input<string>;
+  /** For schema grants, the schema granted on (required); for objects inside a schema, their schema (default "public"). */
+  schema?: pulumi.Input<string>;
+  /**
+   * Tables (views, materialized views, foreign and partitioned tables count as tables), sequences or
+   * routines by name; routines as `name(argtype, ...)` (a bare name must not be overloaded).
+   * Omitted: every object of the type in the schema ("ALL TABLES IN SCHEMA"); read then reports a
+   * table created later without the privileges as drift. Not for database and schema grants.
+   */
+  objects?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Privilege names ("SELECT", "USAGE", ...) or "ALL", in any letter case. Changes are applied as a delta, in place. */
+  privileges: pulumi.Input<pulumi.Input<string>[]>;
+  /** WITH GRANT OPTION. Default false; changes in place. */
+  withGrantOption?: pulumi.Input<boolean>;
+  /** Revoke with CASCADE when the grant is removed or narrowed (dependent grants go too). Default false. */
+  cascade?: pulumi.Input<boolean>;
+  /** Where to connect; see ConnectionArgs for the precedence of resource, stack config and environment. */
+  connection?: ConnectionInput;
+}
+
+/** The provider behind {@link Grant}; its hooks can be called directly with plain inputs. */
+export class GrantProvider implements pulumi.dynamic.ResourceProvider {
+  private stackConfig?: ConnectionArgs;
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
+  }
+  async check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<GrantInputs>> {
+    return load().grant.check(olds, news);
+  }
+  async diff(id: string, olds: GrantOutputs, news: GrantInputs): Promise<pulumi.dynamic.DiffResult> {
+    return load().grant.diff(id, olds, news);
+  }
+  async create(inputs: GrantInputs): Promise<pulumi.dynamic.CreateResult<GrantOutputs>> {
+    return load().grant.create({ stackConfig: this.stackConfig }, inputs);
+  }
+  async read(id: string, props: GrantOutputs): Promise<pulumi.dynamic.ReadResult<GrantOutputs>> {
+    return load().grant.read({ stackConfig: this.stackConfig }, id, props);
+  }
+  async update(id: string, olds: GrantOutputs, news: GrantInputs): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
+    return load().grant.update({ stackConfig: this.stackConfig }, id, olds, news);
+  }
+  async delete(id: string, props: GrantOutputs): Promise<void> {
+    return load().grant.delete({ stackConfig: this.stackConfig }, id, props);
+  }
+}
+
+const provider = new GrantProvider();
+
+/** Privileges of a role (or PUBLIC) on a database, a schema, or tables, sequences or routines in a schema. */
+export class Grant extends pulumi.dynamic.Resource {
+  declare public readonly role: pulumi.Output<string>;
+  declare public readonly objectType: pulumi.Output<ObjectType>;
+  declare public readonly database: pulumi.Output<string | undefined>;
+  declare public readonly schema: pulumi.Output<string | undefined>;
+  declare public readonly objects: pulumi.Output<string[] | undefined>;
+  declare public readonly privileges: pulumi.Output<string[]>;
+  declare public readonly withGrantOption: pulumi.Output<boolean>;
+  declare public readonly cascade: pulumi.Output<boolean>;
+
+  constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        role: args.role,
+        objectType: args.objectType,
+        database: args.database,
+        schema: args.schema,
+        objects: args.objects,
+        privileges: args.privileges,
+        withGrantOption: args.withGrantOption,
+        cascade: args.cascade,
+        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      "postgres-roles",
+      "Grant",
+    );
+  }
+}

@@ -1,0 +1,54 @@
+/** RoleMembership inputs: defaults, check and diff. Pure. */
+import type * as pulumi from "@pulumi/pulumi";
+import { Problems } from "../common/validate";
+import { compact } from "../common/runtime-context";
+import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
+
+export interface MembershipInputs {
+  /** The group granted. */
+  role: string;
+  /** The role that becomes a member. */
+  member: string;
+  withAdmin: boolean;
+  connection?: ConnectionArgs;
+}
+export type MembershipOutputs = MembershipInputs;
+
+export function checkMembership(news: Record<string, unknown>): {
+  inputs: MembershipInputs;
+  failures: pulumi.dynamic.CheckFailure[];
+} {
+  const p = new Problems();
+  p.name("role", news.role, true);
+  p.name("member", news.member, true);
+  p.bool("withAdmin", news.withAdmin);
+  if (typeof news.role === "string" && news.role.toUpperCase() === "PUBLIC") {
+    p.add("role", "PUBLIC is not a role that can be granted");
+  }
+  if (typeof news.member === "string" && news.member.toUpperCase() === "PUBLIC") {
+    p.add("member", "PUBLIC cannot be made a member of a role");
+  }
+  if (typeof news.role === "string" && news.role === news.member) {
+    p.add("member", `a role cannot be a member of itself (${JSON.stringify(news.role)})`);
+  }
+  for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
+  const inputs: MembershipInputs = compact({
+    role: news.role as string,
+    member: news.member as string,
+    withAdmin: (news.withAdmin as boolean | undefined) ?? false,
+    connection: news.connection as ConnectionArgs | undefined,
+  });
+  return { inputs, failures: p.failures };
+}
+
+export function diffMembership(olds: Partial<MembershipOutputs>, news: MembershipInputs): pulumi.dynamic.DiffResult {
+  const replaces: string[] = [];
+  if (olds.role !== news.role) replaces.push("role");
+  if (olds.member !== news.member) replaces.push("member");
+  if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
+  const updates =
+    (olds.withAdmin ?? false) !== news.withAdmin ||
+    JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null);
+  // Old and new name different pairs (or servers): creating the new one first never collides.
+  return { changes: replaces.length > 0 || updates, replaces, deleteBeforeReplace: false };
+}

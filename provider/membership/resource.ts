@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionArgs } from "../db/connection";
+import type { ConnectionInput } from "../common/inputs";
+import { load } from "../load";
+import type { MembershipInputs, MembershipOutputs } from "./inputs";
+
+/** Arguments of a {@link RoleMembership}. */
+export interface RoleMembershipArgs {
+  /** The group role granted. Changing it replaces the membership. */
+  role: pulumi.Input<string>;
+  /** The role made a member of `role`. Changing it replaces the membership. */
+  member: pulumi.Input<string>;
+  /** WITH ADMIN OPTION: the member may grant `role` to others. Default false; changes in place. */
+  withAdmin?: pulumi.Input<boolean>;
+  /** Where the roles live; see ConnectionArgs for the precedence of resource, stack config and environment. */
+  connection?: ConnectionInput;
+}
+
+/** The provider behind {@link RoleMembership}; its hooks can be called directly with plain inputs. */
+export class RoleMembershipProvider implements pulumi.dynamic.ResourceProvider {
+  private stackConfig?: ConnectionArgs;
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
+  }
+  async check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<MembershipInputs>> {
+    return load().membership.check(olds, news);
+  }
+  async diff(id: string, olds: MembershipOutputs, news: MembershipInputs): Promise<pulumi.dynamic.DiffResult> {
+    return load().membership.diff(id, olds, news);
+  }
+  async create(inputs: MembershipInputs): Promise<pulumi.dynamic.CreateResult<MembershipOutputs>> {
+    return load().membership.create({ stackConfig: this.stackConfig }, inputs);
+  }
+  async read(id: string, props: MembershipOutputs): Promise<pulumi.dynamic.ReadResult<MembershipOutputs>> {
+    return load().membership.read({ stackConfig: this.stackConfig }, id, props);
+  }
+  async update(id: string, olds: MembershipOutputs, news: MembershipInputs): Promise<pulumi.dynamic.UpdateResult<MembershipOutputs>> {
+    return load().membership.update({ stackConfig: this.stackConfig }, id, olds, news);
+  }
+  async delete(id: string, props: MembershipOutputs): Promise<void> {
+    return load().membership.delete({ stackConfig: this.stackConfig }, id, props);
+  }
+}
+
+const provider = new RoleMembershipProvider();
+
+/** Makes `member` a member of the group `role` (GRANT role TO member), optionally WITH ADMIN OPTION. */
+export class RoleMembership extends pulumi.dynamic.Resource {
+  declare public readonly role: pulumi.Output<string>;
+  declare public readonly member: pulumi.Output<string>;
+  declare public readonly withAdmin: pulumi.Output<boolean>;
+
+  constructor(name: string, args: RoleMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        role: args.role,
+        member: args.member,
+        withAdmin: args.withAdmin,
+        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      "postgres-roles",
+      "RoleMembership",
+    );
+  }
+}

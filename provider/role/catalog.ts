@@ -1,0 +1,75 @@
+/** Reading roles from the catalog. Queries are constants with bind parameters. */
+import type { PoolClient } from "pg";
+import type { RoleActual } from "./planner";
+
+/**
+ * One role by OID (or by name when $1 is null): attributes from pg_roles (readable by anyone),
+ * group memberships from pg_auth_members (PostgreSQL 16 can hold several rows per pair, one per
+ * grantor, hence DISTINCT), and the stored expiry compared with the wanted one by the server
+ * itself ($3), so both are parsed the same way.
+ */
+export const ROLE_QUERY = `
+SELECT r.oid::int8 AS oid, r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb,
+       r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit,
+       CASE WHEN r.rolvaliduntil IS NULL THEN NULL
+            WHEN r.rolvaliduntil = 'infinity' THEN 'infinity'
+            ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS valid_until,
+       CASE WHEN $3::text IS NULL THEN NULL ELSE r.rolvaliduntil = $3::timestamptz END AS valid_until_matches,
+       ARRAY(SELECT DISTINCT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+             WHERE m.member = r.oid ORDER BY 1) AS in_roles
+  FROM pg_roles r
+ WHERE ($1::oid IS NOT NULL AND r.oid = $1::oid) OR ($1::oid IS NULL AND r.rolname = $2)`;
+
+/** The stored password verifier: pg_authid is readable by superusers only (not on managed services). */
+export const PASSWORD_QUERY = `
+SELECT has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS readable,
+       CASE WHEN has_table_privilege('pg_catalog.pg_authid', 'SELECT')
+            THEN (SELECT rolpassword FROM pg_catalog.pg_authid WHERE oid = $1::oid) END AS rolpassword`;
+
+interface RoleRow {
+  oid: string;
+  rolname: string;
+  rolsuper: boolean;
+  rolinherit: boolean;
+  rolcreaterole: boolean;
+  rolcreatedb: boolean;
+  rolcanlogin: boolean;
+  rolreplication: boolean;
+  rolbypassrls: boolean;
+  rolconnlimit: number;
+  valid_until: string | null;
+  valid_until_matches: boolean | null;
+  in_roles: string[];
+}
+
+export async function readRole(
+  client: PoolClient,
+  by: { oid?: number; name?: string },
+  wantedValidUntil?: string,
+): Promise<RoleActual | undefined> {
+  const { rows } = await client.query<RoleRow>(ROLE_QUERY, [by.oid ?? null, by.name ?? null, wantedValidUntil ?? null]);
+  const r = rows[0];
+  if (!r) return undefined;
+  const actual: RoleActual = {
+    oid: Number(r.oid),
+    name: r.rolname,
+    login: r.rolcanlogin,
+    superuser: r.rolsuper,
+    createDatabase: r.rolcreatedb,
+    createRole: r.rolcreaterole,
+    inherit: r.rolinherit,
+    replication: r.rolreplication,
+    bypassRowLevelSecurity: r.rolbypassrls,
+    connectionLimit: r.rolconnlimit,
+    inRoles: r.in_roles,
+  };
+  if (r.valid_until !== null) actual.validUntil = r.valid_until;
+  if (r.valid_until_matches !== null) actual.validUntilMatches = r.valid_until_matches;
+  return actual;
+}
+
+/** The stored verifier, or `readable: false` where pg_authid cannot be read. */
+export async function readPassword(client: PoolClient, oid: number): Promise<{ readable: boolean; stored: string | null }> {
+  const { rows } = await client.query<{ readable: boolean; rolpassword: string | null }>(PASSWORD_QUERY, [oid]);
+  return { readable: rows[0]?.readable ?? false, stored: rows[0]?.rolpassword ?? null };
+}

@@ -1,0 +1,119 @@
+/** Role inputs: their defaults, validation (check) and comparison (diff). Pure, no server. */
+import type * as pulumi from "@pulumi/pulumi";
+import { Problems, isUnknown } from "../common/validate";
+import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
+import { compact, sameList } from "../common/runtime-context";
+
+/** The role's inputs after check: every default filled in, lists sorted. */
+export interface RoleInputs {
+  name: string;
+  login: boolean;
+  superuser: boolean;
+  createDatabase: boolean;
+  createRole: boolean;
+  inherit: boolean;
+  replication: boolean;
+  bypassRowLevelSecurity: boolean;
+  connectionLimit: number;
+  validUntil?: string;
+  password?: string;
+  inRoles: string[];
+  adoptExisting: boolean;
+  connection?: ConnectionArgs;
+}
+
+/** What create, update and read return: the inputs as the catalog has them, plus the role's OID. */
+export interface RoleOutputs extends RoleInputs {
+  oid: number;
+}
+
+export const ROLE_FLAGS = [
+  "login",
+  "superuser",
+  "createDatabase",
+  "createRole",
+  "inherit",
+  "replication",
+  "bypassRowLevelSecurity",
+] as const;
+export type RoleFlag = (typeof ROLE_FLAGS)[number];
+
+export const ROLE_DEFAULTS: Record<RoleFlag, boolean> = {
+  login: false,
+  superuser: false,
+  createDatabase: false,
+  createRole: false,
+  inherit: true,
+  replication: false,
+  bypassRowLevelSecurity: false,
+};
+
+/** "infinity", or a date/time PostgreSQL and JavaScript both read (ISO 8601 style). */
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?|UTC)?$/i;
+
+export function validUntilProblem(v: string): string | undefined {
+  if (v === "infinity") return undefined;
+  if (!TIMESTAMP_RE.test(v.trim()) || Number.isNaN(Date.parse(v.trim().replace(" ", "T").replace(/UTC$/i, "Z")))) {
+    return `validUntil ${JSON.stringify(v)} is not a timestamp (use "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or "infinity")`;
+  }
+  return undefined;
+}
+
+export function checkRole(news: Record<string, unknown>): { inputs: RoleInputs; failures: pulumi.dynamic.CheckFailure[] } {
+  const p = new Problems();
+  p.name("name", news.name, true);
+  for (const f of [...ROLE_FLAGS, "adoptExisting"]) p.bool(f, news[f]);
+  const limit = news.connectionLimit;
+  if (limit !== undefined && !isUnknown(limit)) {
+    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < -1) {
+      p.add("connectionLimit", "connectionLimit must be an integer of -1 (no limit) or more");
+    }
+  }
+  const validUntil = news.validUntil;
+  if (validUntil !== undefined && !isUnknown(validUntil)) {
+    if (typeof validUntil !== "string") p.add("validUntil", "validUntil must be a string");
+    else {
+      const problem = validUntilProblem(validUntil);
+      if (problem) p.add("validUntil", problem);
+    }
+  }
+  const password = news.password;
+  if (password !== undefined && !isUnknown(password)) {
+    if (typeof password !== "string") p.add("password", "password must be a string");
+    else if (password.length === 0) p.add("password", "password must not be empty (omit it for a role without a password)");
+    else if (password.includes("\u0000")) p.add("password", "password must not contain a NUL character");
+  }
+  p.nameList("inRoles", news.inRoles);
+  if (Array.isArray(news.inRoles) && typeof news.name === "string" && news.inRoles.includes(news.name)) {
+    p.add("inRoles", `a role cannot be a member of itself (${JSON.stringify(news.name)})`);
+  }
+  for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
+
+  const flags = Object.fromEntries(ROLE_FLAGS.map((f) => [f, news[f] ?? ROLE_DEFAULTS[f]])) as Record<RoleFlag, boolean>;
+  const inputs: RoleInputs = compact({
+    name: news.name as string,
+    ...flags,
+    connectionLimit: (news.connectionLimit as number | undefined) ?? -1,
+    validUntil: news.validUntil as string | undefined,
+    password: news.password as string | undefined,
+    inRoles: Array.isArray(news.inRoles) ? [...(news.inRoles as string[])].sort() : [],
+    adoptExisting: (news.adoptExisting as boolean | undefined) ?? false,
+    connection: news.connection as ConnectionArgs | undefined,
+  });
+  return { inputs, failures: p.failures };
+}
+
+/** Fields whose change is an in-place update. */
+const UPDATABLE = [...ROLE_FLAGS, "name", "connectionLimit", "validUntil", "password"] as const;
+
+export function diffRole(olds: Partial<RoleOutputs>, news: RoleInputs): pulumi.dynamic.DiffResult {
+  const changed: string[] = [];
+  for (const k of UPDATABLE) {
+    if ((olds[k] ?? undefined) !== (news[k] ?? undefined)) changed.push(k);
+  }
+  if (!sameList([...(olds.inRoles ?? [])].sort(), news.inRoles)) changed.push("inRoles");
+  const replaces: string[] = [];
+  if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
+  else if (JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null)) changed.push("connection");
+  return { changes: changed.length + replaces.length > 0, replaces, deleteBeforeReplace: false };
+}

@@ -1,0 +1,115 @@
+/**
+ * Role planner: (the role as the catalog has it, the role as wanted) -> statements. Pure.
+ * CREATE ROLE / ALTER ROLE only for what differs, GRANT/REVOKE for group memberships.
+ */
+import { ident, literal, roleList } from "../common/quote";
+import { type Statement, stmt } from "../common/statement";
+import { GONE } from "../common/errors";
+import { ROLE_FLAGS, type RoleFlag } from "./inputs";
+
+export interface RoleAttributes {
+  name: string;
+  login: boolean;
+  superuser: boolean;
+  createDatabase: boolean;
+  createRole: boolean;
+  inherit: boolean;
+  replication: boolean;
+  bypassRowLevelSecurity: boolean;
+  connectionLimit: number;
+  /** undefined: no expiry. */
+  validUntil?: string;
+  inRoles: string[];
+}
+
+/** The role as read from pg_roles / pg_auth_members. */
+export interface RoleActual extends RoleAttributes {
+  oid: number;
+  /** Whether the stored valid-until equals the wanted one (compared by the server), when one is wanted. */
+  validUntilMatches?: boolean;
+}
+
+export interface RoleDesired extends RoleAttributes {
+  /** A verifier to store ("set"), null to remove the password, undefined to leave it as it is. */
+  passwordVerifier?: string | null;
+  /**
+   * Groups this resource put the role in before (its previous inRoles). Only those are ever
+   * revoked: memberships managed elsewhere (RoleMembership, by hand) are left alone.
+   */
+  previousInRoles?: string[];
+}
+
+const KEYWORDS: Record<RoleFlag, [string, string]> = {
+  login: ["LOGIN", "NOLOGIN"],
+  superuser: ["SUPERUSER", "NOSUPERUSER"],
+  createDatabase: ["CREATEDB", "NOCREATEDB"],
+  createRole: ["CREATEROLE", "NOCREATEROLE"],
+  inherit: ["INHERIT", "NOINHERIT"],
+  replication: ["REPLICATION", "NOREPLICATION"],
+  bypassRowLevelSecurity: ["BYPASSRLS", "NOBYPASSRLS"],
+};
+
+function flag(f: RoleFlag, on: boolean): string {
+  return KEYWORDS[f][on ? 0 : 1];
+}
+
+function validUntilClause(v: string | undefined): string {
+  return `VALID UNTIL ${literal(v ?? "infinity")}`;
+}
+
+function passwordClause(v: string | null): string {
+  return v === null ? "PASSWORD NULL" : `PASSWORD ${literal(v)}`;
+}
+
+export function planRole(actual: RoleActual | undefined, desired: RoleDesired | undefined): Statement[] {
+  if (!desired) {
+    if (!actual) return [];
+    return [stmt(`drop role ${actual.name}`, `DROP ROLE IF EXISTS ${ident(actual.name)}`)];
+  }
+  const out: Statement[] = [];
+  const name = ident(desired.name);
+  if (!actual) {
+    const options = ROLE_FLAGS.map((f) => flag(f, desired[f]));
+    options.push(`CONNECTION LIMIT ${desired.connectionLimit}`);
+    if (desired.validUntil !== undefined) options.push(validUntilClause(desired.validUntil));
+    if (desired.passwordVerifier) options.push(passwordClause(desired.passwordVerifier));
+    out.push(stmt(`create role ${desired.name}`, `CREATE ROLE ${name} WITH ${options.join(" ")}`));
+    if (desired.inRoles.length > 0) {
+      out.push(
+        stmt(
+          `add role ${desired.name} to ${desired.inRoles.join(", ")}`,
+          `GRANT ${roleList(desired.inRoles)} TO ${name}`,
+        ),
+      );
+    }
+    return out;
+  }
+
+  if (actual.name !== desired.name) {
+    out.push(
+      stmt(`rename role ${actual.name} to ${desired.name}`, `ALTER ROLE ${ident(actual.name)} RENAME TO ${name}`),
+    );
+  }
+  const options: string[] = ROLE_FLAGS.filter((f) => actual[f] !== desired[f]).map((f) => flag(f, desired[f]));
+  if (actual.connectionLimit !== desired.connectionLimit) options.push(`CONNECTION LIMIT ${desired.connectionLimit}`);
+  const validUntilSame =
+    desired.validUntil === undefined ? actual.validUntil === undefined : actual.validUntilMatches === true;
+  if (!validUntilSame) options.push(validUntilClause(desired.validUntil));
+  if (desired.passwordVerifier !== undefined) options.push(passwordClause(desired.passwordVerifier));
+  if (options.length > 0) {
+    out.push(stmt(`alter role ${desired.name}`, `ALTER ROLE ${name} WITH ${options.join(" ")}`));
+  }
+  const add = desired.inRoles.filter((g) => !actual.inRoles.includes(g));
+  const remove = (desired.previousInRoles ?? []).filter((g) => actual.inRoles.includes(g) && !desired.inRoles.includes(g));
+  if (add.length > 0) {
+    out.push(stmt(`add role ${desired.name} to ${add.join(", ")}`, `GRANT ${roleList(add)} TO ${name}`));
+  }
+  if (remove.length > 0) {
+    out.push(
+      stmt(`remove role ${desired.name} from ${remove.join(", ")}`, `REVOKE ${roleList(remove)} FROM ${name}`, [
+        GONE.undefinedObject,
+      ]),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionArgs } from "../db/connection";
+import type { ConnectionInput } from "../common/inputs";
+import { load } from "../load";
+import type { RoleInputs, RoleOutputs } from "./inputs";
+
+/** Arguments of a {@link Role}. */
+export interface RoleArgs {
+  /** The role's name. Default: the Pulumi resource name (no random suffix). Changing it renames the role in place. */
+  name?: pulumi.Input<string>;
+  /** LOGIN: the role can connect. Default false (a group role). */
+  login?: pulumi.Input<boolean>;
+  /** The role's password. Stored as a SCRAM-SHA-256 verifier computed here; the plaintext never reaches the server. Always treated as a secret. */
+  password?: pulumi.Input<string>;
+  /** SUPERUSER. Default false. Needs a superuser admin. */
+  superuser?: pulumi.Input<boolean>;
+  /** CREATEDB. Default false. */
+  createDatabase?: pulumi.Input<boolean>;
+  /** CREATEROLE. Default false. */
+  createRole?: pulumi.Input<boolean>;
+  /** INHERIT: the role uses the privileges of the roles it is a member of. Default true. */
+  inherit?: pulumi.Input<boolean>;
+  /** REPLICATION. Default false. Needs a superuser admin. */
+  replication?: pulumi.Input<boolean>;
+  /** BYPASSRLS. Default false. Needs a superuser admin. */
+  bypassRowLevelSecurity?: pulumi.Input<boolean>;
+  /** CONNECTION LIMIT; -1 (the default) means no limit. */
+  connectionLimit?: pulumi.Input<number>;
+  /** VALID UNTIL: when the password stops working, as "YYYY-MM-DD", an ISO 8601 timestamp, or "infinity". Read and compared in UTC. */
+  validUntil?: pulumi.Input<string>;
+  /** Groups this role is a member of (IN ROLE). Only these memberships are managed by this resource. */
+  inRoles?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Take over a role that already exists (and converge it) instead of failing. Default false. */
+  adoptExisting?: pulumi.Input<boolean>;
+  /** Where the role lives; see ConnectionArgs for the precedence of resource, stack config and environment. */
+  connection?: ConnectionInput;
+}
+
+/** The provider behind {@link Role}; its hooks can be called directly with plain inputs. */
+export class RoleProvider implements pulumi.dynamic.ResourceProvider {
+  private stackConfig?: ConnectionArgs;
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
+  }
+  async check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<RoleInputs>> {
+    return load().role.check(olds, news);
+  }
+  async diff(id: string, olds: RoleOutputs, news: RoleInputs): Promise<pulumi.dynamic.DiffResult> {
+    return load().role.diff(id, olds, news);
+  }
+  async create(inputs: RoleInputs): Promise<pulumi.dynamic.CreateResult<RoleOutputs>> {
+    return load().role.create({ stackConfig: this.stackConfig }, inputs);
+  }
+  async read(id: string, props: RoleOutputs): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
+    return load().role.read({ stackConfig: this.stackConfig }, id, props);
+  }
+  async update(id: string, olds: RoleOutputs, news: RoleInputs): Promise<pulumi.dynamic.UpdateResult<RoleOutputs>> {
+    return load().role.update({ stackConfig: this.stackConfig }, id, olds, news);
+  }
+  async delete(id: string, props: RoleOutputs): Promise<void> {
+    return load().role.delete({ stackConfig: this.stackConfig }, id, props);
+  }
+}
+
+const provider = new RoleProvider();
+
+/**
+ * A PostgreSQL role (user or group): attributes, password, group memberships.
+ * Renaming (`name`) is an update in place (ALTER ROLE ... RENAME TO): same OID, grants kept.
+ */
+export class Role extends pulumi.dynamic.Resource {
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly login: pulumi.Output<boolean>;
+  declare public readonly superuser: pulumi.Output<boolean>;
+  declare public readonly createDatabase: pulumi.Output<boolean>;
+  declare public readonly createRole: pulumi.Output<boolean>;
+  declare public readonly inherit: pulumi.Output<boolean>;
+  declare public readonly replication: pulumi.Output<boolean>;
+  declare public readonly bypassRowLevelSecurity: pulumi.Output<boolean>;
+  declare public readonly connectionLimit: pulumi.Output<number>;
+  declare public readonly validUntil: pulumi.Output<string | undefined>;
+  declare public readonly inRoles: pulumi.Output<string[]>;
+  declare public readonly password: pulumi.Output<string | undefined>;
+  /** The role's OID: stays the same across renames. */
+  declare public readonly oid: pulumi.Output<number>;
+
+  constructor(name: string, args: RoleArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        ...args,
+        name: args.name ?? name,
+        password: args.password === undefined ? undefined : pulumi.secret(args.password),
+        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+        login: args.login,
+        superuser: args.superuser,
+        createDatabase: args.createDatabase,
+        createRole: args.createRole,
+        inherit: args.inherit,
+        replication: args.replication,
+        bypassRowLevelSecurity: args.bypassRowLevelSecurity,
+        connectionLimit: args.connectionLimit,
+        validUntil: args.validUntil,
+        inRoles: args.inRoles,
+        oid: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "connection"] },
+      "postgres-roles",
+      "Role",
+    );
+  }
+}

@@ -1,0 +1,128 @@
+/** Test helpers that look at the catalog (as the admin) or try things as a role. */
+import { Client, Pool } from "pg";
+import type { TestServer } from "./server";
+
+let server: TestServer | undefined;
+let pool: Pool | undefined;
+
+export function setServer(s: TestServer): void {
+  server = s;
+  pool = new Pool({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, max: 4 });
+}
+
+export function testServer(): TestServer {
+  if (!server) throw new Error("no test server (the mocha setup file starts it)");
+  return server;
+}
+
+export async function closeAdmin(): Promise<void> {
+  await pool?.end();
+}
+
+/** Runs a query as the admin in the default database, or in `database` on a short-lived connection. */
+export async function q<T extends Record<string, unknown> = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+  database?: string,
+): Promise<T[]> {
+  if (!database) return (await pool!.query<T>(sql, params)).rows;
+  const s = testServer();
+  const c = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+export async function one<T extends Record<string, unknown> = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+  database?: string,
+): Promise<T> {
+  const rows = await q<T>(sql, params, database);
+  if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}: ${sql}`);
+  return rows[0]!;
+}
+
+let counter = 0;
+/** A name no other test uses. */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Names that have broken other tools: quotes, backslashes, spaces, upper case, unicode, SQL. */
+export function hostile(prefix: string): string {
+  return `${unique(prefix)} "q" 'a' \\b Ünï; DROP ROLE x;--`;
+}
+
+/** Logs in as `role` with `password`; returns the error instead of throwing. */
+export async function tryLogin(role: string, password: string, database?: string): Promise<Error | undefined> {
+  const s = testServer();
+  const c = new Client({ host: s.host, port: s.port, user: role, password, database: database ?? s.database });
+  try {
+    await c.connect();
+    await c.query("SELECT 1");
+    return undefined;
+  } catch (e) {
+    return e as Error;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** Runs `sql` logged in as `role` (a login role with `password`). */
+export async function asRole<T extends Record<string, unknown> = Record<string, unknown>>(
+  role: string,
+  password: string,
+  sql: string,
+  params: unknown[] = [],
+  database?: string,
+): Promise<T[]> {
+  const s = testServer();
+  const c = new Client({ host: s.host, port: s.port, user: role, password, database: database ?? s.database });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+export async function roleRow(name: string): Promise<Record<string, unknown> | undefined> {
+  return (await q("SELECT oid::int8 AS oid, * FROM pg_roles WHERE rolname = $1", [name]))[0];
+}
+
+export async function isMember(group: string, member: string): Promise<{ member: boolean; admin: boolean }> {
+  const r = await one<{ n: number; admin: boolean | null }>(
+    `SELECT count(*)::int AS n, bool_or(admin_option) AS admin FROM pg_auth_members
+      WHERE roleid = (SELECT oid FROM pg_roles WHERE rolname = $1) AND member = (SELECT oid FROM pg_roles WHERE rolname = $2)`,
+    [group, member],
+  );
+  return { member: r.n > 0, admin: r.admin === true };
+}
+
+/** has_table_privilege for a role (or 'public') on a schema-qualified table given as parts. */
+export async function tablePriv(role: string, schema: string, table: string, priv: string): Promise<boolean> {
+  const r = await one<{ ok: boolean }>(
+    `SELECT has_table_privilege($1, (quote_ident($2) || '.' || quote_ident($3))::regclass, $4) AS ok`,
+    [role, schema, table, priv],
+  );
+  return r.ok;
+}
+
+/** Drops roles by name if they exist (test cleanup), after removing what they own or hold. */
+export async function dropRoles(...names: string[]): Promise<void> {
+  for (const n of names) {
+    const exists = await q("SELECT 1 FROM pg_roles WHERE rolname = $1", [n]);
+    if (exists.length === 0) continue;
+    await q(`DROP OWNED BY ${quoteIdent(n)} CASCADE`).catch(() => undefined);
+    await q(`DROP ROLE IF EXISTS ${quoteIdent(n)}`);
+  }
+}
+
+export function quoteIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
