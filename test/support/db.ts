@@ -8,6 +8,7 @@ let pool: Pool | undefined;
 export function setServer(s: TestServer): void {
   server = s;
   pool = new Pool({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, max: 4 });
+  pool.on("error", () => undefined);
 }
 
 export function testServer(): TestServer {
