@@ -9,7 +9,12 @@ import { connectionFromConfig } from "./db/connection";
 import * as roleHooks from "./role/hooks";
 import { checkRole, diffRole, type RoleInputs, type RoleOutputs } from "./role/inputs";
 import * as membershipHooks from "./membership/hooks";
-import { checkMembership, diffMembership, type MembershipInputs, type MembershipOutputs } from "./membership/inputs";
+import {
+  checkMembership,
+  diffMembership,
+  type MembershipInputs,
+  type MembershipOutputs,
+} from "./membership/inputs";
 import * as grantHooks from "./grant/hooks";
 import { checkGrant, diffGrant, type GrantInputs, type GrantOutputs } from "./grant/inputs";
 

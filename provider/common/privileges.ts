@@ -3,11 +3,25 @@
  * https://www.postgresql.org/docs/current/ddl-priv.html
  */
 
-export const OBJECT_TYPES = ["database", "schema", "table", "sequence", "function", "procedure", "routine"] as const;
+export const OBJECT_TYPES = [
+  "database",
+  "schema",
+  "table",
+  "sequence",
+  "function",
+  "procedure",
+  "routine",
+] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
 
 /** Object types whose grants name objects inside a schema. */
-export const SCHEMA_OBJECT_TYPES: readonly ObjectType[] = ["table", "sequence", "function", "procedure", "routine"];
+export const SCHEMA_OBJECT_TYPES: readonly ObjectType[] = [
+  "table",
+  "sequence",
+  "function",
+  "procedure",
+  "routine",
+];
 
 /** Every privilege of the type, in PostgreSQL's documentation order; MAINTAIN needs 17+. */
 const PRIVILEGES: Record<ObjectType, readonly string[]> = {
@@ -62,7 +76,11 @@ export function invalidPrivileges(type: ObjectType, privileges: readonly string[
 }
 
 /** The concrete privileges a (normalized) list stands for on this server. */
-export function expandPrivileges(type: ObjectType, privileges: readonly string[], serverVersionNum: number): string[] {
+export function expandPrivileges(
+  type: ObjectType,
+  privileges: readonly string[],
+  serverVersionNum: number,
+): string[] {
   return privileges.includes("ALL") ? allPrivileges(type, serverVersionNum) : [...privileges];
 }
 

@@ -19,8 +19,15 @@ export interface HookContext {
 export class Runtime {
   readonly pools = new PoolRegistry();
 
-  connect(resource: ConnectionArgs | undefined, ctx: HookContext, database?: string): { pool: Pool; conn: ResolvedConnection } {
-    const conn = resolveConnection({ resource, config: ctx.stackConfig, env: connectionFromEnv(process.env) }, database);
+  connect(
+    resource: ConnectionArgs | undefined,
+    ctx: HookContext,
+    database?: string,
+  ): { pool: Pool; conn: ResolvedConnection } {
+    const conn = resolveConnection(
+      { resource, config: ctx.stackConfig, env: connectionFromEnv(process.env) },
+      database,
+    );
     return { pool: this.pools.get(conn), conn };
   }
 }

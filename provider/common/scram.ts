@@ -41,7 +41,11 @@ function keys(password: string, salt: Buffer, iterations: number): { storedKey: 
 }
 
 /** `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`, with a fresh random salt. */
-export function scramVerifier(password: string, salt: Buffer = randomBytes(SALT_BYTES), iterations = SCRAM_ITERATIONS): string {
+export function scramVerifier(
+  password: string,
+  salt: Buffer = randomBytes(SALT_BYTES),
+  iterations = SCRAM_ITERATIONS,
+): string {
   const { storedKey, serverKey } = keys(password, salt, iterations);
   return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
 }
@@ -57,10 +61,16 @@ export function verifierMatches(stored: string, password: string, roleName: stri
   const m = SCRAM_RE.exec(stored);
   if (m) {
     const { storedKey, serverKey } = keys(password, Buffer.from(m[2]!, "base64"), Number(m[1]));
-    return safeEqual(storedKey, Buffer.from(m[3]!, "base64")) && safeEqual(serverKey, Buffer.from(m[4]!, "base64"));
+    return (
+      safeEqual(storedKey, Buffer.from(m[3]!, "base64")) && safeEqual(serverKey, Buffer.from(m[4]!, "base64"))
+    );
   }
   if (/^md5[0-9a-f]{32}$/.test(stored)) {
-    const expected = "md5" + createHash("md5").update(password + roleName).digest("hex");
+    const expected =
+      "md5" +
+      createHash("md5")
+        .update(password + roleName)
+        .digest("hex");
     return safeEqual(Buffer.from(expected), Buffer.from(stored));
   }
   return undefined;

@@ -9,7 +9,14 @@
 import { parse as parseConnectionString } from "pg-connection-string";
 
 export type SslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
-export const SSL_MODES: readonly SslMode[] = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+export const SSL_MODES: readonly SslMode[] = [
+  "disable",
+  "allow",
+  "prefer",
+  "require",
+  "verify-ca",
+  "verify-full",
+];
 
 /** How to reach the server. Every field is optional; see the precedence above. */
 export interface ConnectionArgs {
@@ -127,7 +134,11 @@ export function resolveConnection(
   levels: { resource?: ConnectionArgs; config?: ConnectionArgs; env?: ConnectionArgs },
   database?: string,
 ): ResolvedConnection {
-  const merged: Fields = { ...fromArgs(levels.env), ...fromArgs(levels.config), ...fromArgs(levels.resource) };
+  const merged: Fields = {
+    ...fromArgs(levels.env),
+    ...fromArgs(levels.config),
+    ...fromArgs(levels.resource),
+  };
   const user = merged.user ?? process.env.USER ?? "postgres";
   return {
     host: merged.host ?? "localhost",
@@ -151,29 +162,49 @@ export function serverIdentity(c: ConnectionArgs | undefined): string {
 export function connectionProblems(c: unknown): Array<{ property: string; reason: string }> {
   const out: Array<{ property: string; reason: string }> = [];
   if (c === undefined || c === null) return out;
-  if (typeof c !== "object" || Array.isArray(c)) return [{ property: "connection", reason: "connection must be an object" }];
+  if (typeof c !== "object" || Array.isArray(c))
+    return [{ property: "connection", reason: "connection must be an object" }];
   const o = c as Record<string, unknown>;
   const known = new Set<string>([...CONFIG_KEYS]);
   for (const k of Object.keys(o)) {
-    if (!known.has(k)) out.push({ property: `connection.${k}`, reason: `unknown connection field ${JSON.stringify(k)}` });
+    if (!known.has(k))
+      out.push({ property: `connection.${k}`, reason: `unknown connection field ${JSON.stringify(k)}` });
   }
-  if (o.port !== undefined && !(Number.isInteger(Number(o.port)) && Number(o.port) > 0 && Number(o.port) < 65536)) {
+  if (
+    o.port !== undefined &&
+    !(Number.isInteger(Number(o.port)) && Number(o.port) > 0 && Number(o.port) < 65536)
+  ) {
     out.push({ property: "connection.port", reason: "connection.port must be a port number" });
   }
   if (o.sslmode !== undefined && !SSL_MODES.includes(o.sslmode as SslMode)) {
-    out.push({ property: "connection.sslmode", reason: `connection.sslmode must be one of ${SSL_MODES.join(", ")}` });
+    out.push({
+      property: "connection.sslmode",
+      reason: `connection.sslmode must be one of ${SSL_MODES.join(", ")}`,
+    });
   }
-  if (o.maxConnections !== undefined && !(Number.isInteger(Number(o.maxConnections)) && Number(o.maxConnections) >= 1)) {
-    out.push({ property: "connection.maxConnections", reason: "connection.maxConnections must be a positive integer" });
+  if (
+    o.maxConnections !== undefined &&
+    !(Number.isInteger(Number(o.maxConnections)) && Number(o.maxConnections) >= 1)
+  ) {
+    out.push({
+      property: "connection.maxConnections",
+      reason: "connection.maxConnections must be a positive integer",
+    });
   }
   if (o.lockTimeout !== undefined && !LOCK_TIMEOUT_RE.test(String(o.lockTimeout))) {
-    out.push({ property: "connection.lockTimeout", reason: 'connection.lockTimeout must be a duration such as "30s", "500ms" or "2min"' });
+    out.push({
+      property: "connection.lockTimeout",
+      reason: 'connection.lockTimeout must be a duration such as "30s", "500ms" or "2min"',
+    });
   }
   if (o.connectionString !== undefined) {
     try {
       fromConnectionString(String(o.connectionString));
     } catch {
-      out.push({ property: "connection.connectionString", reason: "connection.connectionString does not parse" });
+      out.push({
+        property: "connection.connectionString",
+        reason: "connection.connectionString does not parse",
+      });
     }
   }
   return out;

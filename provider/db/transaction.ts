@@ -31,7 +31,9 @@ export function isRetryable(e: unknown): boolean {
   if (code === "57P01" || code === "57P02" || code === "57P03") return true; // shutdown, crash, starting up
   if (code && code.startsWith("08")) return true; // connection exceptions
   if (code === "ECONNRESET" || code === "ECONNREFUSED" || code === "EPIPE") return true;
-  return /Connection terminated|connection terminated|Client has encountered a connection error/.test(message);
+  return /Connection terminated|connection terminated|Client has encountered a connection error/.test(
+    message,
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,7 +84,11 @@ export async function inTransaction<T>(
  * Executes statements in order on a client inside a transaction. A statement that names
  * SQLSTATEs to ignore runs under a savepoint so that its failure does not abort the rest.
  */
-export async function execute(client: PoolClient, resource: string, statements: readonly Statement[]): Promise<void> {
+export async function execute(
+  client: PoolClient,
+  resource: string,
+  statements: readonly Statement[],
+): Promise<void> {
   for (const s of statements) {
     try {
       if (s.ignore) {

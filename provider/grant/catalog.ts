@@ -86,7 +86,10 @@ interface AclRow {
   is_grantable: boolean | null;
 }
 
-function collect(rows: Array<AclRow & { sql?: string }>, sqlOf: (r: AclRow & { sql?: string }) => string): ObjectAcl[] {
+function collect(
+  rows: Array<AclRow & { sql?: string }>,
+  sqlOf: (r: AclRow & { sql?: string }) => string,
+): ObjectAcl[] {
   const byKey = new Map<string, ObjectAcl>();
   for (const r of rows) {
     let o = byKey.get(r.key);
@@ -94,16 +97,27 @@ function collect(rows: Array<AclRow & { sql?: string }>, sqlOf: (r: AclRow & { s
       o = { key: r.key, sql: sqlOf(r), privileges: {} };
       byKey.set(r.key, o);
     }
-    if (r.privilege_type) o.privileges[r.privilege_type] = (o.privileges[r.privilege_type] ?? false) || !!r.is_grantable;
+    if (r.privilege_type)
+      o.privileges[r.privilege_type] = (o.privileges[r.privilege_type] ?? false) || !!r.is_grantable;
   }
   return [...byKey.values()];
 }
 
-export async function readGrantCatalog(client: PoolClient, t: GrantTarget, connectionDatabase: string): Promise<GrantCatalog> {
+export async function readGrantCatalog(
+  client: PoolClient,
+  t: GrantTarget,
+  connectionDatabase: string,
+): Promise<GrantCatalog> {
   const head = await client.query<{ version: number; grantee: string | null }>(GRANTEE_QUERY, [t.role]);
   const version = head.rows[0]!.version;
   const grantee = head.rows[0]!.grantee;
-  const none = (absent: string): GrantCatalog => ({ version, absent, objects: [], missing: [], problems: [] });
+  const none = (absent: string): GrantCatalog => ({
+    version,
+    absent,
+    objects: [],
+    missing: [],
+    problems: [],
+  });
   if (grantee === null) return none(`role ${JSON.stringify(t.role)} does not exist`);
 
   if (t.objectType === "database" || t.objectType === "schema") {
@@ -120,17 +134,21 @@ export async function readGrantCatalog(client: PoolClient, t: GrantTarget, conne
 
   const relkinds = RELKINDS[t.objectType];
   if (relkinds) {
-    const { rows } = await client.query<AclRow>(RELATION_ACL_QUERY, [schema, grantee, relkinds, t.objects ?? null]);
+    const { rows } = await client.query<AclRow>(RELATION_ACL_QUERY, [
+      schema,
+      grantee,
+      relkinds,
+      t.objects ?? null,
+    ]);
     const objects = collect(rows, (r) => qualified(schema, r.key));
     const found = new Set(objects.map((o) => o.key));
     return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
   }
 
-  const { rows } = await client.query<AclRow & { oid: string; name: string; sql: string }>(ROUTINE_ACL_QUERY, [
-    schema,
-    grantee,
-    PROKINDS[t.objectType],
-  ]);
+  const { rows } = await client.query<AclRow & { oid: string; name: string; sql: string }>(
+    ROUTINE_ACL_QUERY,
+    [schema, grantee, PROKINDS[t.objectType]],
+  );
   const all = collect(
     rows.map((r) => ({ ...r, key: r.oid })),
     (r) => r.sql!,
@@ -147,7 +165,10 @@ export async function readGrantCatalog(client: PoolClient, t: GrantTarget, conne
       const { name, args } = splitRoutine(o);
       return `${ident(schema)}.${ident(name)}(${args})`;
     });
-    const r = await client.query<{ item: string; oid: string | null }>(ROUTINE_RESOLVE_QUERY, [withArgs, sigs]);
+    const r = await client.query<{ item: string; oid: string | null }>(ROUTINE_RESOLVE_QUERY, [
+      withArgs,
+      sigs,
+    ]);
     for (const row of r.rows) resolved.set(row.item, row.oid);
   }
   const objects: ObjectAcl[] = [];
@@ -160,7 +181,9 @@ export async function readGrantCatalog(client: PoolClient, t: GrantTarget, conne
     const matches = oids.map((oid) => byOid.get(oid)).filter((o): o is ObjectAcl => o !== undefined);
     if (matches.length === 0) missing.push(item);
     else if (matches.length > 1) {
-      problems.push(`${item} is overloaded (${matches.map((m) => m.sql).join(", ")}): name one as name(argtypes)`);
+      problems.push(
+        `${item} is overloaded (${matches.map((m) => m.sql).join(", ")}): name one as name(argtypes)`,
+      );
     } else objects.push({ ...matches[0]!, key: item });
   }
   return { version, objects, missing, problems };

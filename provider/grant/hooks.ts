@@ -34,7 +34,10 @@ function lockKey(i: GrantInputs): string {
 }
 
 function privilegeSet(i: GrantInputs, version: number): PrivilegeSet {
-  return { privileges: expandPrivileges(i.objectType, i.privileges, version), withGrantOption: i.withGrantOption };
+  return {
+    privileges: expandPrivileges(i.objectType, i.privileges, version),
+    withGrantOption: i.withGrantOption,
+  };
 }
 
 function requireTarget(resource: string, doing: string, c: GrantCatalog): void {
@@ -44,7 +47,10 @@ function requireTarget(resource: string, doing: string, c: GrantCatalog): void {
     ...c.problems,
   ];
   if (problems.length > 0) {
-    throw new ProviderError(resource, doing, { message: problems.join("; "), code: c.absent ? "42704" : undefined });
+    throw new ProviderError(resource, doing, {
+      message: problems.join("; "),
+      code: c.absent ? "42704" : undefined,
+    });
   }
 }
 
@@ -57,22 +63,30 @@ async function apply(
 ): Promise<void> {
   const resource = label(news);
   const { pool, conn } = connectFor(rt, ctx, news);
-  await inTransaction(pool, { resource, lockTimeout: conn.lockTimeout, lockKey: lockKey(news) }, async (client) => {
-    const catalog = await readGrantCatalog(client, news, conn.database);
-    requireTarget(resource, doing, catalog);
-    const statements = planGrant({
-      objectType: news.objectType,
-      role: news.role,
-      objects: catalog.objects,
-      previous: olds ? privilegeSet(olds, catalog.version) : undefined,
-      desired: privilegeSet(news, catalog.version),
-      cascade: news.cascade,
-    });
-    await execute(client, resource, statements);
-  });
+  await inTransaction(
+    pool,
+    { resource, lockTimeout: conn.lockTimeout, lockKey: lockKey(news) },
+    async (client) => {
+      const catalog = await readGrantCatalog(client, news, conn.database);
+      requireTarget(resource, doing, catalog);
+      const statements = planGrant({
+        objectType: news.objectType,
+        role: news.role,
+        objects: catalog.objects,
+        previous: olds ? privilegeSet(olds, catalog.version) : undefined,
+        desired: privilegeSet(news, catalog.version),
+        cascade: news.cascade,
+      });
+      await execute(client, resource, statements);
+    },
+  );
 }
 
-export async function create(rt: Runtime, ctx: HookContext, inputs: GrantInputs): Promise<pulumi.dynamic.CreateResult> {
+export async function create(
+  rt: Runtime,
+  ctx: HookContext,
+  inputs: GrantInputs,
+): Promise<pulumi.dynamic.CreateResult> {
   await apply(rt, ctx, inputs, undefined, "grant");
   return { id: grantId(inputs), outs: { ...inputs } };
 }
@@ -98,8 +112,10 @@ async function inDatabase<T>(
 ): Promise<T> {
   const { pool, conn } = connectFor(rt, ctx, i);
   try {
-    return await inTransaction(pool, { resource: label(i), lockTimeout: conn.lockTimeout, lockKey: lockKey(i) }, (c) =>
-      work(c, conn.database),
+    return await inTransaction(
+      pool,
+      { resource: label(i), lockTimeout: conn.lockTimeout, lockKey: lockKey(i) },
+      (c) => work(c, conn.database),
     );
   } catch (e) {
     if (e instanceof ProviderError && e.code === GONE.invalidCatalogName) return gone;

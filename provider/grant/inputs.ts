@@ -38,7 +38,10 @@ export function splitRoutine(item: string): { name: string; args?: string } {
   return { name: item.slice(0, open).trim(), args: item.slice(open + 1, -1).trim() };
 }
 
-export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs; failures: pulumi.dynamic.CheckFailure[] } {
+export function checkGrant(news: Record<string, unknown>): {
+  inputs: GrantInputs;
+  failures: pulumi.dynamic.CheckFailure[];
+} {
   const p = new Problems();
   p.name("role", news.role, true);
   const rawType = news.objectType;
@@ -51,7 +54,10 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
   p.name("schema", news.schema, objectType === "schema");
   p.nameList("objects", news.objects);
   if (objectType && !SCHEMA_OBJECT_TYPES.includes(objectType) && news.objects !== undefined) {
-    p.add("objects", `objects does not apply to ${objectType} grants (they name their ${objectType} with \`${objectType}\`)`);
+    p.add(
+      "objects",
+      `objects does not apply to ${objectType} grants (they name their ${objectType} with \`${objectType}\`)`,
+    );
   }
   if (objectType === "database" && news.schema !== undefined) {
     p.add("schema", "schema does not apply to database grants");
@@ -59,7 +65,11 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
   if (Array.isArray(news.objects) && news.objects.length === 0) {
     p.add("objects", "objects must not be empty (omit it to mean every object of the type in the schema)");
   }
-  if (objectType && ["function", "procedure", "routine"].includes(objectType) && Array.isArray(news.objects)) {
+  if (
+    objectType &&
+    ["function", "procedure", "routine"].includes(objectType) &&
+    Array.isArray(news.objects)
+  ) {
     news.objects.forEach((o, i) => {
       if (typeof o === "string" && o.includes("(") && !/^[^()]+\([^()]*\)$/.test(o)) {
         p.add(`objects[${i}]`, `routine ${JSON.stringify(o)} must be written name(argtype, ...)`);
@@ -74,9 +84,15 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
     } else if (privs.length === 0) {
       p.add("privileges", "privileges must not be empty");
     } else if (objectType) {
-      const bad = invalidPrivileges(objectType, (privs as string[]).filter((x) => !isUnknown(x)));
+      const bad = invalidPrivileges(
+        objectType,
+        (privs as string[]).filter((x) => !isUnknown(x)),
+      );
       if (bad.length > 0) {
-        p.add("privileges", `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a privilege" : "are not privileges"} of a ${objectType}`);
+        p.add(
+          "privileges",
+          `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a privilege" : "are not privileges"} of a ${objectType}`,
+        );
       }
     }
   }
@@ -95,7 +111,9 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
     database: news.database as string | undefined,
     schema: (news.schema as string | undefined) ?? (inSchema ? "public" : undefined),
     objects: Array.isArray(news.objects) ? [...new Set(news.objects as string[])].sort() : undefined,
-    privileges: Array.isArray(privs) ? normalizePrivileges(objectType, privs as string[]) : (privs as string[]),
+    privileges: Array.isArray(privs)
+      ? normalizePrivileges(objectType, privs as string[])
+      : (privs as string[]),
     withGrantOption: (news.withGrantOption as boolean | undefined) ?? false,
     cascade: (news.cascade as boolean | undefined) ?? false,
     connection: news.connection as ConnectionArgs | undefined,
@@ -105,7 +123,12 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
 
 /** Whether two grants would act on the same (grantee, object) pairs. */
 function overlaps(a: Partial<GrantInputs>, b: GrantInputs): boolean {
-  if (a.role !== b.role || a.objectType !== b.objectType || a.database !== b.database || a.schema !== b.schema) {
+  if (
+    a.role !== b.role ||
+    a.objectType !== b.objectType ||
+    a.database !== b.database ||
+    a.schema !== b.schema
+  ) {
     return false;
   }
   if (!a.objects || !b.objects) return true;

@@ -45,7 +45,10 @@ const KEYWORD: Record<ObjectType, string> = {
 };
 
 /** Groups objects by the privilege list each needs, keeping first-seen order. */
-function group(objects: readonly ObjectAcl[], pick: (o: ObjectAcl) => string[]): Array<[string[], ObjectAcl[]]> {
+function group(
+  objects: readonly ObjectAcl[],
+  pick: (o: ObjectAcl) => string[],
+): Array<[string[], ObjectAcl[]]> {
   const groups = new Map<string, [string[], ObjectAcl[]]>();
   for (const o of objects) {
     const privs = pick(o);
@@ -94,7 +97,9 @@ export function planGrant(input: GrantPlanInput): Statement[] {
       );
     }
     if (desired && previous.withGrantOption && !desired.withGrantOption) {
-      for (const [privs, objs] of group(objects, (o) => desired.privileges.filter((p) => o.privileges[p] === true))) {
+      for (const [privs, objs] of group(objects, (o) =>
+        desired.privileges.filter((p) => o.privileges[p] === true),
+      )) {
         out.push(
           stmt(
             `revoke the grant option for ${privs.join(", ")} on ${names(objs)} from ${role}`,
@@ -111,7 +116,10 @@ export function planGrant(input: GrantPlanInput): Statement[] {
  * What the grantee holds of `managed` on every object (the intersection), and whether all of it
  * carries the grant option. With no objects (an empty schema) everything managed counts as held.
  */
-export function heldOnAll(objects: readonly ObjectAcl[], managed: readonly string[]): { held: string[]; grantable: boolean } {
+export function heldOnAll(
+  objects: readonly ObjectAcl[],
+  managed: readonly string[],
+): { held: string[]; grantable: boolean } {
   let held = [...managed];
   let grantable = true;
   for (const o of objects) {

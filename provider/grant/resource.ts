@@ -42,7 +42,10 @@ export class GrantProvider implements pulumi.dynamic.ResourceProvider {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
   }
-  async check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<GrantInputs>> {
+  async check(
+    olds: unknown,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult<GrantInputs>> {
     return load().grant.check(olds, news);
   }
   async diff(id: string, olds: GrantOutputs, news: GrantInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -54,7 +57,11 @@ export class GrantProvider implements pulumi.dynamic.ResourceProvider {
   async read(id: string, props: GrantOutputs): Promise<pulumi.dynamic.ReadResult<GrantOutputs>> {
     return load().grant.read({ stackConfig: this.stackConfig }, id, props);
   }
-  async update(id: string, olds: GrantOutputs, news: GrantInputs): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
+  async update(
+    id: string,
+    olds: GrantOutputs,
+    news: GrantInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
     return load().grant.update({ stackConfig: this.stackConfig }, id, olds, news);
   }
   async delete(id: string, props: GrantOutputs): Promise<void> {

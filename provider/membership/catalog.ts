@@ -20,10 +20,12 @@ export async function readMembership(
   role: string,
   member: string,
 ): Promise<{ roleExists: boolean; memberExists: boolean; actual: MembershipActual | undefined }> {
-  const { rows } = await client.query<{ role_exists: boolean; member_exists: boolean; grants: number; admin: boolean }>(
-    MEMBERSHIP_QUERY,
-    [role, member],
-  );
+  const { rows } = await client.query<{
+    role_exists: boolean;
+    member_exists: boolean;
+    grants: number;
+    admin: boolean;
+  }>(MEMBERSHIP_QUERY, [role, member]);
   const r = rows[0]!;
   return {
     roleExists: r.role_exists,

@@ -7,7 +7,8 @@ import { readMembership } from "./catalog";
 import type { MembershipInputs, MembershipOutputs } from "./inputs";
 import { planMembership } from "./planner";
 
-const label = (i: { role: string; member: string }) => `RoleMembership ${JSON.stringify(i.member)} in ${JSON.stringify(i.role)}`;
+const label = (i: { role: string; member: string }) =>
+  `RoleMembership ${JSON.stringify(i.member)} in ${JSON.stringify(i.role)}`;
 export const membershipId = (i: { role: string; member: string }) => JSON.stringify([i.role, i.member]);
 
 function outputsOf(i: MembershipInputs): MembershipOutputs {
@@ -30,7 +31,11 @@ async function apply(rt: Runtime, ctx: HookContext, inputs: MembershipInputs, do
   });
 }
 
-export async function create(rt: Runtime, ctx: HookContext, inputs: MembershipInputs): Promise<pulumi.dynamic.CreateResult> {
+export async function create(
+  rt: Runtime,
+  ctx: HookContext,
+  inputs: MembershipInputs,
+): Promise<pulumi.dynamic.CreateResult> {
   await apply(rt, ctx, inputs, "grant membership");
   return { id: membershipId(inputs), outs: outputsOf(inputs) };
 }
@@ -60,7 +65,12 @@ export async function read(
   });
 }
 
-export async function remove(rt: Runtime, ctx: HookContext, _id: string, props: MembershipOutputs): Promise<void> {
+export async function remove(
+  rt: Runtime,
+  ctx: HookContext,
+  _id: string,
+  props: MembershipOutputs,
+): Promise<void> {
   const resource = label(props);
   const { pool, conn } = rt.connect(props.connection, ctx);
   await inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {

@@ -41,7 +41,10 @@ export function checkMembership(news: Record<string, unknown>): {
   return { inputs, failures: p.failures };
 }
 
-export function diffMembership(olds: Partial<MembershipOutputs>, news: MembershipInputs): pulumi.dynamic.DiffResult {
+export function diffMembership(
+  olds: Partial<MembershipOutputs>,
+  news: MembershipInputs,
+): pulumi.dynamic.DiffResult {
   const replaces: string[] = [];
   if (olds.role !== news.role) replaces.push("role");
   if (olds.member !== news.member) replaces.push("member");

@@ -23,10 +23,17 @@ export class RoleMembershipProvider implements pulumi.dynamic.ResourceProvider {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
   }
-  async check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<MembershipInputs>> {
+  async check(
+    olds: unknown,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult<MembershipInputs>> {
     return load().membership.check(olds, news);
   }
-  async diff(id: string, olds: MembershipOutputs, news: MembershipInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    id: string,
+    olds: MembershipOutputs,
+    news: MembershipInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     return load().membership.diff(id, olds, news);
   }
   async create(inputs: MembershipInputs): Promise<pulumi.dynamic.CreateResult<MembershipOutputs>> {
@@ -35,7 +42,11 @@ export class RoleMembershipProvider implements pulumi.dynamic.ResourceProvider {
   async read(id: string, props: MembershipOutputs): Promise<pulumi.dynamic.ReadResult<MembershipOutputs>> {
     return load().membership.read({ stackConfig: this.stackConfig }, id, props);
   }
-  async update(id: string, olds: MembershipOutputs, news: MembershipInputs): Promise<pulumi.dynamic.UpdateResult<MembershipOutputs>> {
+  async update(
+    id: string,
+    olds: MembershipOutputs,
+    news: MembershipInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<MembershipOutputs>> {
     return load().membership.update({ stackConfig: this.stackConfig }, id, olds, news);
   }
   async delete(id: string, props: MembershipOutputs): Promise<void> {

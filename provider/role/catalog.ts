@@ -47,7 +47,11 @@ export async function readRole(
   by: { oid?: number; name?: string },
   wantedValidUntil?: string,
 ): Promise<RoleActual | undefined> {
-  const { rows } = await client.query<RoleRow>(ROLE_QUERY, [by.oid ?? null, by.name ?? null, wantedValidUntil ?? null]);
+  const { rows } = await client.query<RoleRow>(ROLE_QUERY, [
+    by.oid ?? null,
+    by.name ?? null,
+    wantedValidUntil ?? null,
+  ]);
   const r = rows[0];
   if (!r) return undefined;
   const actual: RoleActual = {
@@ -69,7 +73,12 @@ export async function readRole(
 }
 
 /** The stored verifier, or `readable: false` where pg_authid cannot be read. */
-export async function readPassword(client: PoolClient, oid: number): Promise<{ readable: boolean; stored: string | null }> {
-  const { rows } = await client.query<{ readable: boolean; rolpassword: string | null }>(PASSWORD_QUERY, [oid]);
+export async function readPassword(
+  client: PoolClient,
+  oid: number,
+): Promise<{ readable: boolean; stored: string | null }> {
+  const { rows } = await client.query<{ readable: boolean; rolpassword: string | null }>(PASSWORD_QUERY, [
+    oid,
+  ]);
   return { readable: rows[0]?.readable ?? false, stored: rows[0]?.rolpassword ?? null };
 }

@@ -13,7 +13,11 @@ export const PASSWORD_DRIFT = "(changed outside Pulumi)";
 
 const label = (name: string) => `Role ${JSON.stringify(name)}`;
 
-function desiredOf(i: RoleInputs, passwordVerifier: string | null | undefined, previousInRoles: string[]): RoleDesired {
+function desiredOf(
+  i: RoleInputs,
+  passwordVerifier: string | null | undefined,
+  previousInRoles: string[],
+): RoleDesired {
   const d: RoleDesired = {
     name: i.name,
     login: i.login,
@@ -36,13 +40,24 @@ function outputsOf(i: RoleInputs, oid: number): RoleOutputs {
   return compact({ ...i, oid });
 }
 
-async function afterChange(client: Parameters<typeof readRole>[0], name: string, resource: string): Promise<RoleActual> {
+async function afterChange(
+  client: Parameters<typeof readRole>[0],
+  name: string,
+  resource: string,
+): Promise<RoleActual> {
   const after = await readRole(client, { name });
-  if (!after) throw new ProviderError(resource, "reading the role back", { message: `role ${name} not found after the change` });
+  if (!after)
+    throw new ProviderError(resource, "reading the role back", {
+      message: `role ${name} not found after the change`,
+    });
   return after;
 }
 
-export async function create(rt: Runtime, ctx: HookContext, inputs: RoleInputs): Promise<pulumi.dynamic.CreateResult> {
+export async function create(
+  rt: Runtime,
+  ctx: HookContext,
+  inputs: RoleInputs,
+): Promise<pulumi.dynamic.CreateResult> {
   const resource = label(inputs.name);
   const { pool, conn } = rt.connect(inputs.connection, ctx);
   return inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
@@ -121,7 +136,8 @@ export async function update(
       });
     }
     let verifier: string | null | undefined;
-    if (news.password !== olds.password) verifier = news.password === undefined ? null : scramVerifier(news.password);
+    if (news.password !== olds.password)
+      verifier = news.password === undefined ? null : scramVerifier(news.password);
     await execute(client, resource, planRole(actual, desiredOf(news, verifier, olds.inRoles ?? [])));
     return { outs: outputsOf(news, actual.oid) };
   });

@@ -49,17 +49,24 @@ export const ROLE_DEFAULTS: Record<RoleFlag, boolean> = {
 };
 
 /** "infinity", or a date/time PostgreSQL and JavaScript both read (ISO 8601 style). */
-const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?|UTC)?$/i;
+const TIMESTAMP_RE =
+  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?|UTC)?$/i;
 
 export function validUntilProblem(v: string): string | undefined {
   if (v === "infinity") return undefined;
-  if (!TIMESTAMP_RE.test(v.trim()) || Number.isNaN(Date.parse(v.trim().replace(" ", "T").replace(/UTC$/i, "Z")))) {
+  if (
+    !TIMESTAMP_RE.test(v.trim()) ||
+    Number.isNaN(Date.parse(v.trim().replace(" ", "T").replace(/UTC$/i, "Z")))
+  ) {
     return `validUntil ${JSON.stringify(v)} is not a timestamp (use "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or "infinity")`;
   }
   return undefined;
 }
 
-export function checkRole(news: Record<string, unknown>): { inputs: RoleInputs; failures: pulumi.dynamic.CheckFailure[] } {
+export function checkRole(news: Record<string, unknown>): {
+  inputs: RoleInputs;
+  failures: pulumi.dynamic.CheckFailure[];
+} {
   const p = new Problems();
   p.name("name", news.name, true);
   for (const f of [...ROLE_FLAGS, "adoptExisting"]) p.bool(f, news[f]);
@@ -80,7 +87,8 @@ export function checkRole(news: Record<string, unknown>): { inputs: RoleInputs; 
   const password = news.password;
   if (password !== undefined && !isUnknown(password)) {
     if (typeof password !== "string") p.add("password", "password must be a string");
-    else if (password.length === 0) p.add("password", "password must not be empty (omit it for a role without a password)");
+    else if (password.length === 0)
+      p.add("password", "password must not be empty (omit it for a role without a password)");
     else if (password.includes("\u0000")) p.add("password", "password must not contain a NUL character");
   }
   p.nameList("inRoles", news.inRoles);
@@ -89,7 +97,10 @@ export function checkRole(news: Record<string, unknown>): { inputs: RoleInputs; 
   }
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
 
-  const flags = Object.fromEntries(ROLE_FLAGS.map((f) => [f, news[f] ?? ROLE_DEFAULTS[f]])) as Record<RoleFlag, boolean>;
+  const flags = Object.fromEntries(ROLE_FLAGS.map((f) => [f, news[f] ?? ROLE_DEFAULTS[f]])) as Record<
+    RoleFlag,
+    boolean
+  >;
   const inputs: RoleInputs = compact({
     name: news.name as string,
     ...flags,
@@ -114,6 +125,7 @@ export function diffRole(olds: Partial<RoleOutputs>, news: RoleInputs): pulumi.d
   if (!sameList([...(olds.inRoles ?? [])].sort(), news.inRoles)) changed.push("inRoles");
   const replaces: string[] = [];
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
-  else if (JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null)) changed.push("connection");
+  else if (JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null))
+    changed.push("connection");
   return { changes: changed.length + replaces.length > 0, replaces, deleteBeforeReplace: false };
 }

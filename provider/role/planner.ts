@@ -87,11 +87,17 @@ export function planRole(actual: RoleActual | undefined, desired: RoleDesired | 
 
   if (actual.name !== desired.name) {
     out.push(
-      stmt(`rename role ${actual.name} to ${desired.name}`, `ALTER ROLE ${ident(actual.name)} RENAME TO ${name}`),
+      stmt(
+        `rename role ${actual.name} to ${desired.name}`,
+        `ALTER ROLE ${ident(actual.name)} RENAME TO ${name}`,
+      ),
     );
   }
-  const options: string[] = ROLE_FLAGS.filter((f) => actual[f] !== desired[f]).map((f) => flag(f, desired[f]));
-  if (actual.connectionLimit !== desired.connectionLimit) options.push(`CONNECTION LIMIT ${desired.connectionLimit}`);
+  const options: string[] = ROLE_FLAGS.filter((f) => actual[f] !== desired[f]).map((f) =>
+    flag(f, desired[f]),
+  );
+  if (actual.connectionLimit !== desired.connectionLimit)
+    options.push(`CONNECTION LIMIT ${desired.connectionLimit}`);
   const validUntilSame =
     desired.validUntil === undefined ? actual.validUntil === undefined : actual.validUntilMatches === true;
   if (!validUntilSame) options.push(validUntilClause(desired.validUntil));
@@ -100,15 +106,19 @@ export function planRole(actual: RoleActual | undefined, desired: RoleDesired | 
     out.push(stmt(`alter role ${desired.name}`, `ALTER ROLE ${name} WITH ${options.join(" ")}`));
   }
   const add = desired.inRoles.filter((g) => !actual.inRoles.includes(g));
-  const remove = (desired.previousInRoles ?? []).filter((g) => actual.inRoles.includes(g) && !desired.inRoles.includes(g));
+  const remove = (desired.previousInRoles ?? []).filter(
+    (g) => actual.inRoles.includes(g) && !desired.inRoles.includes(g),
+  );
   if (add.length > 0) {
     out.push(stmt(`add role ${desired.name} to ${add.join(", ")}`, `GRANT ${roleList(add)} TO ${name}`));
   }
   if (remove.length > 0) {
     out.push(
-      stmt(`remove role ${desired.name} from ${remove.join(", ")}`, `REVOKE ${roleList(remove)} FROM ${name}`, [
-        GONE.undefinedObject,
-      ]),
+      stmt(
+        `remove role ${desired.name} from ${remove.join(", ")}`,
+        `REVOKE ${roleList(remove)} FROM ${name}`,
+        [GONE.undefinedObject],
+      ),
     );
   }
   return out;

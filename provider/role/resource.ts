@@ -55,7 +55,11 @@ export class RoleProvider implements pulumi.dynamic.ResourceProvider {
   async read(id: string, props: RoleOutputs): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
     return load().role.read({ stackConfig: this.stackConfig }, id, props);
   }
-  async update(id: string, olds: RoleOutputs, news: RoleInputs): Promise<pulumi.dynamic.UpdateResult<RoleOutputs>> {
+  async update(
+    id: string,
+    olds: RoleOutputs,
+    news: RoleInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<RoleOutputs>> {
     return load().role.update({ stackConfig: this.stackConfig }, id, olds, news);
   }
   async delete(id: string, props: RoleOutputs): Promise<void> {
@@ -106,7 +110,10 @@ export class Role extends pulumi.dynamic.Resource {
         inRoles: args.inRoles,
         oid: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "connection"] },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "connection"],
+      },
       "postgres-roles",
       "Role",
     );

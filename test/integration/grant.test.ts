@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { GrantProvider, RoleProvider, RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { asRole, dropRoles, hostile, one, q, quoteIdent as qi, tablePriv, testServer, unique } from "../support/db";
+import {
+  asRole,
+  dropRoles,
+  hostile,
+  one,
+  q,
+  quoteIdent as qi,
+  tablePriv,
+  testServer,
+  unique,
+} from "../support/db";
 
 const TABLE_ALL_16 = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
 
@@ -48,7 +58,13 @@ describe("Grant (real server)", () => {
     expect(await privs(r, s, "users")).to.deep.equal(["SELECT"]);
     expect(await privs(r, s, "orders")).to.deep.equal([]);
     const g2 = new Lifecycle(new GrantProvider());
-    await g2.up({ role: r, objectType: "TABLE", schema: s, objects: ["orders"], privileges: ["select", "Insert", "UPDATE"] });
+    await g2.up({
+      role: r,
+      objectType: "TABLE",
+      schema: s,
+      objects: ["orders"],
+      privileges: ["select", "Insert", "UPDATE"],
+    });
     expect(await privs(r, s, "orders")).to.deep.equal(["SELECT", "INSERT", "UPDATE"]);
     const g3 = new Lifecycle(new GrantProvider());
     await g3.up({ role: r, objectType: "table", schema: s, objects: ["products"], privileges: ["ALL"] });
@@ -56,8 +72,24 @@ describe("Grant (real server)", () => {
     for (const g of [g1, g2, g3]) {
       await g.refresh();
     }
-    expect(await g3.wouldChange({ role: r, objectType: "table", schema: s, objects: ["products"], privileges: ["ALL"] })).to.equal(false);
-    expect(await g2.wouldChange({ role: r, objectType: "table", schema: s, objects: ["orders"], privileges: ["SELECT", "INSERT", "UPDATE"] })).to.equal(false);
+    expect(
+      await g3.wouldChange({
+        role: r,
+        objectType: "table",
+        schema: s,
+        objects: ["products"],
+        privileges: ["ALL"],
+      }),
+    ).to.equal(false);
+    expect(
+      await g2.wouldChange({
+        role: r,
+        objectType: "table",
+        schema: s,
+        objects: ["orders"],
+        privileges: ["SELECT", "INSERT", "UPDATE"],
+      }),
+    ).to.equal(false);
     for (const g of [g1, g2, g3]) await g.destroy();
     for (const t of ["users", "orders", "products"]) expect(await privs(r, s, t)).to.deep.equal([]);
   });
@@ -66,11 +98,25 @@ describe("Grant (real server)", () => {
     const r = await role("app");
     const s = await schema(["orders"]);
     const g = new Lifecycle(new GrantProvider());
-    await g.up({ role: r, objectType: "table", schema: s, objects: ["orders"], privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] });
+    await g.up({
+      role: r,
+      objectType: "table",
+      schema: s,
+      objects: ["orders"],
+      privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    });
     const before = await q("SELECT count(*) FROM pg_stat_activity"); // keep the pool warm
     expect(before).to.have.length(1);
     // Watch the table's ACL from another session: SELECT must be present in every state we can observe.
-    expect(await g.up({ role: r, objectType: "table", schema: s, objects: ["orders"], privileges: ["SELECT", "TRUNCATE"] })).to.equal("update");
+    expect(
+      await g.up({
+        role: r,
+        objectType: "table",
+        schema: s,
+        objects: ["orders"],
+        privileges: ["SELECT", "TRUNCATE"],
+      }),
+    ).to.equal("update");
     expect(g.lastDiff?.replaces ?? []).to.deep.equal([]);
     expect(await privs(r, s, "orders")).to.deep.equal(["SELECT", "TRUNCATE"]);
     // Revoke several at once.
@@ -123,11 +169,15 @@ describe("Grant (real server)", () => {
     const g = new Lifecycle(new GrantProvider());
     await g.up({ role: r, objectType: "table", schema: s, privileges: ["ALL"] });
     await g.refresh();
-    expect(await g.wouldChange({ role: r, objectType: "table", schema: s, privileges: ["ALL"] })).to.equal(false);
+    expect(await g.wouldChange({ role: r, objectType: "table", schema: s, privileges: ["ALL"] })).to.equal(
+      false,
+    );
     await q(`CREATE TABLE ${qi(s)}.x (id int)`);
     await g.up({ role: r, objectType: "table", schema: s, privileges: ["ALL"] });
     await g.refresh(); // x was created after: drift, repaired by the up above
-    expect(await g.wouldChange({ role: r, objectType: "table", schema: s, privileges: ["ALL"] })).to.equal(true);
+    expect(await g.wouldChange({ role: r, objectType: "table", schema: s, privileges: ["ALL"] })).to.equal(
+      true,
+    );
     await g.up({ role: r, objectType: "table", schema: s, privileges: ["ALL"] });
     expect(await privs(r, s, "x")).to.deep.equal(allTable());
     await g.destroy();
@@ -138,14 +188,20 @@ describe("Grant (real server)", () => {
     const s = await schema([]);
     const g = new Lifecycle(new GrantProvider());
     await g.up({ role: r, objectType: "schema", schema: s, privileges: ["USAGE"] });
-    const sp = async () => one<{ u: boolean; c: boolean }>("SELECT has_schema_privilege($1, $2, 'USAGE') AS u, has_schema_privilege($1, $2, 'CREATE') AS c", [r, s]);
+    const sp = async () =>
+      one<{ u: boolean; c: boolean }>(
+        "SELECT has_schema_privilege($1, $2, 'USAGE') AS u, has_schema_privilege($1, $2, 'CREATE') AS c",
+        [r, s],
+      );
     expect(await sp()).to.deep.equal({ u: true, c: false });
     await g.up({ role: r, objectType: "schema", schema: s, privileges: ["CREATE"] });
     expect(await sp()).to.deep.equal({ u: false, c: true });
     await g.up({ role: r, objectType: "schema", schema: s, privileges: ["ALL"] });
     expect(await sp()).to.deep.equal({ u: true, c: true });
     await g.refresh();
-    expect(await g.wouldChange({ role: r, objectType: "schema", schema: s, privileges: ["ALL"] })).to.equal(false);
+    expect(await g.wouldChange({ role: r, objectType: "schema", schema: s, privileges: ["ALL"] })).to.equal(
+      false,
+    );
     await g.destroy();
     expect(await sp()).to.deep.equal({ u: false, c: false });
   });
@@ -156,7 +212,9 @@ describe("Grant (real server)", () => {
     await q(`CREATE DATABASE ${qi(db)}`);
     await q(`REVOKE ALL ON DATABASE ${qi(db)} FROM PUBLIC`);
     try {
-      expect(await asRole(r, "pw", "SELECT 1", [], db).catch((e: Error) => e.message)).to.match(/permission denied/);
+      expect(await asRole(r, "pw", "SELECT 1", [], db).catch((e: Error) => e.message)).to.match(
+        /permission denied/,
+      );
       const g = new Lifecycle(new GrantProvider());
       await g.up({ role: r, objectType: "database", database: db, privileges: ["CONNECT"] });
       expect(await asRole(r, "pw", "SELECT 1 AS one", [], db)).to.deep.equal([{ one: 1 }]);
@@ -166,10 +224,14 @@ describe("Grant (real server)", () => {
       await q("CREATE TABLE inside (id int)", [], db);
       const t = new Lifecycle(new GrantProvider());
       await t.up({ role: r, objectType: "table", database: db, objects: ["inside"], privileges: ["SELECT"] });
-      expect(await asRole(r, "pw", "SELECT count(*)::int AS n FROM inside", [], db)).to.deep.equal([{ n: 0 }]);
+      expect(await asRole(r, "pw", "SELECT count(*)::int AS n FROM inside", [], db)).to.deep.equal([
+        { n: 0 },
+      ]);
       await t.destroy();
       await g.destroy();
-      expect((await one("SELECT has_database_privilege($1, $2, 'CONNECT') AS ok", [r, db])).ok).to.equal(false);
+      expect((await one("SELECT has_database_privilege($1, $2, 'CONNECT') AS ok", [r, db])).ok).to.equal(
+        false,
+      );
     } finally {
       await q(`DROP DATABASE ${qi(db)} WITH (FORCE)`);
     }
@@ -182,11 +244,15 @@ describe("Grant (real server)", () => {
       const g = new Lifecycle(new GrantProvider());
       const args = { role: "public", objectType: "database", database: db, privileges: ["CONNECT", "TEMP"] };
       await g.up(args);
-      expect((await one<{ datacl: unknown }>("SELECT datacl FROM pg_database WHERE datname = $1", [db])).datacl).to.equal(null);
+      expect(
+        (await one<{ datacl: unknown }>("SELECT datacl FROM pg_database WHERE datname = $1", [db])).datacl,
+      ).to.equal(null);
       await g.refresh();
       expect(await g.wouldChange(args)).to.equal(false);
       await g.destroy();
-      expect((await one("SELECT has_database_privilege('public', $1, 'CONNECT') AS ok", [db])).ok).to.equal(false);
+      expect((await one("SELECT has_database_privilege('public', $1, 'CONNECT') AS ok", [db])).ok).to.equal(
+        false,
+      );
     } finally {
       await q(`DROP DATABASE ${qi(db)} WITH (FORCE)`);
     }
@@ -198,11 +264,16 @@ describe("Grant (real server)", () => {
     const g = new Lifecycle(new GrantProvider());
     await g.up({ role: r, objectType: "sequence", schema: s, privileges: ["USAGE", "SELECT"] });
     for (const x of ["s1", "s2"]) {
-      const p = await one("SELECT has_sequence_privilege($1, $2, 'USAGE') AS u, has_sequence_privilege($1, $2, 'SELECT') AS s, has_sequence_privilege($1, $2, 'UPDATE') AS up", [r, `${qi(s)}.${x}`]);
+      const p = await one(
+        "SELECT has_sequence_privilege($1, $2, 'USAGE') AS u, has_sequence_privilege($1, $2, 'SELECT') AS s, has_sequence_privilege($1, $2, 'UPDATE') AS up",
+        [r, `${qi(s)}.${x}`],
+      );
       expect(p).to.deep.equal({ u: true, s: true, up: false });
     }
     await g.refresh();
-    expect(await g.wouldChange({ role: r, objectType: "sequence", schema: s, privileges: ["USAGE", "SELECT"] })).to.equal(false);
+    expect(
+      await g.wouldChange({ role: r, objectType: "sequence", schema: s, privileges: ["USAGE", "SELECT"] }),
+    ).to.equal(false);
     await g.destroy();
   });
 
@@ -213,15 +284,31 @@ describe("Grant (real server)", () => {
     await q(`CREATE FUNCTION ${qi(s)}.calc(a text) RETURNS text LANGUAGE sql AS 'SELECT a'`);
     await q(`REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA ${qi(s)} FROM PUBLIC`);
     const g = new Lifecycle(new GrantProvider());
-    await g.up({ role: r, objectType: "function", schema: s, objects: ["calc(int)"], privileges: ["EXECUTE"] });
+    await g.up({
+      role: r,
+      objectType: "function",
+      schema: s,
+      objects: ["calc(int)"],
+      privileges: ["EXECUTE"],
+    });
     const can = async (sig: string) =>
       (await one("SELECT has_function_privilege($1, $2, 'EXECUTE') AS ok", [r, `${qi(s)}.${sig}`])).ok;
     expect(await can("calc(integer)")).to.equal(true);
     expect(await can("calc(text)")).to.equal(false);
     await g.refresh();
-    expect(await g.wouldChange({ role: r, objectType: "function", schema: s, objects: ["calc(int)"], privileges: ["EXECUTE"] })).to.equal(false);
+    expect(
+      await g.wouldChange({
+        role: r,
+        objectType: "function",
+        schema: s,
+        objects: ["calc(int)"],
+        privileges: ["EXECUTE"],
+      }),
+    ).to.equal(false);
     const ambiguous = new Lifecycle(new GrantProvider());
-    const err = await ambiguous.up({ role: r, objectType: "function", schema: s, objects: ["calc"], privileges: ["EXECUTE"] }).catch((e: Error) => e);
+    const err = await ambiguous
+      .up({ role: r, objectType: "function", schema: s, objects: ["calc"], privileges: ["EXECUTE"] })
+      .catch((e: Error) => e);
     expect((err as Error).message).to.include("overloaded");
     await g.destroy();
     expect(await can("calc(integer)")).to.equal(false);
@@ -233,19 +320,53 @@ describe("Grant (real server)", () => {
     const s = await schema(["users"]);
     await q(`GRANT USAGE ON SCHEMA ${qi(s)} TO ${qi(lead)}`);
     const g = new Lifecycle(new GrantProvider());
-    await g.up({ role: lead, objectType: "table", schema: s, objects: ["users"], privileges: ["SELECT"], withGrantOption: true });
+    await g.up({
+      role: lead,
+      objectType: "table",
+      schema: s,
+      objects: ["users"],
+      privileges: ["SELECT"],
+      withGrantOption: true,
+    });
     await asRole(lead, "pw", `GRANT SELECT ON ${qi(s)}.users TO ${qi(other)}`);
     expect(await tablePriv(other, s, "users", "SELECT")).to.equal(true);
     // Without cascade, removing the option fails with PostgreSQL's reason (dependent privileges).
-    const err = await g.up({ role: lead, objectType: "table", schema: s, objects: ["users"], privileges: ["SELECT"], withGrantOption: false }).catch((e: Error) => e);
+    const err = await g
+      .up({
+        role: lead,
+        objectType: "table",
+        schema: s,
+        objects: ["users"],
+        privileges: ["SELECT"],
+        withGrantOption: false,
+      })
+      .catch((e: Error) => e);
     expect((err as Error).message).to.include("2BP01");
     expect(await tablePriv(lead, s, "users", "SELECT WITH GRANT OPTION")).to.equal(true);
-    expect(await g.up({ role: lead, objectType: "table", schema: s, objects: ["users"], privileges: ["SELECT"], withGrantOption: false, cascade: true })).to.equal("update");
+    expect(
+      await g.up({
+        role: lead,
+        objectType: "table",
+        schema: s,
+        objects: ["users"],
+        privileges: ["SELECT"],
+        withGrantOption: false,
+        cascade: true,
+      }),
+    ).to.equal("update");
     expect(await tablePriv(lead, s, "users", "SELECT")).to.equal(true);
     expect(await tablePriv(lead, s, "users", "SELECT WITH GRANT OPTION")).to.equal(false);
     expect(await tablePriv(other, s, "users", "SELECT")).to.equal(false);
     // revoke(..., cascade=True) on delete.
-    await g.up({ role: lead, objectType: "table", schema: s, objects: ["users"], privileges: ["SELECT"], withGrantOption: true, cascade: true });
+    await g.up({
+      role: lead,
+      objectType: "table",
+      schema: s,
+      objects: ["users"],
+      privileges: ["SELECT"],
+      withGrantOption: true,
+      cascade: true,
+    });
     await asRole(lead, "pw", `GRANT SELECT ON ${qi(s)}.users TO ${qi(other)}`);
     await g.destroy();
     expect(await tablePriv(lead, s, "users", "SELECT")).to.equal(false);
@@ -255,7 +376,13 @@ describe("Grant (real server)", () => {
   it("drift: a privilege revoked by hand is seen and restored; a grantee dropped by hand reads as gone", async () => {
     const r = await role("drift");
     const s = await schema(["t"]);
-    const args = { role: r, objectType: "table", schema: s, objects: ["t"], privileges: ["SELECT", "INSERT"] };
+    const args = {
+      role: r,
+      objectType: "table",
+      schema: s,
+      objects: ["t"],
+      privileges: ["SELECT", "INSERT"],
+    };
     const g = new Lifecycle(new GrantProvider());
     await g.up(args);
     await q(`REVOKE INSERT ON ${qi(s)}.t FROM ${qi(r)}`);
@@ -290,17 +417,34 @@ describe("Grant (real server)", () => {
     expect(await tablePriv(r, s, t, "SELECT")).to.equal(true);
     expect(await tablePriv(r, s, t, "UPDATE")).to.equal(true);
     await g.refresh();
-    expect(await g.wouldChange({ role: r, objectType: "table", schema: s, objects: [t], privileges: ["SELECT", "UPDATE"] })).to.equal(false);
+    expect(
+      await g.wouldChange({
+        role: r,
+        objectType: "table",
+        schema: s,
+        objects: [t],
+        privileges: ["SELECT", "UPDATE"],
+      }),
+    ).to.equal(false);
     await g.destroy();
     expect(await tablePriv(r, s, t, "SELECT")).to.equal(false);
   });
 
   it("check rejects EXECUTE on a table, objects on a schema grant, an unknown object type: all at once, before any DDL", async () => {
-    const res = await new GrantProvider().check({}, { role: "", objectType: "table", privileges: ["EXECUTE", "SELECT"], objects: [] });
+    const res = await new GrantProvider().check(
+      {},
+      { role: "", objectType: "table", privileges: ["EXECUTE", "SELECT"], objects: [] },
+    );
     expect(res.failures!.map((f) => f.property)).to.include.members(["role", "privileges", "objects"]);
-    const res2 = await new GrantProvider().check({}, { role: "x", objectType: "schema", schema: "s", objects: ["a"], privileges: ["usage"] });
+    const res2 = await new GrantProvider().check(
+      {},
+      { role: "x", objectType: "schema", schema: "s", objects: ["a"], privileges: ["usage"] },
+    );
     expect(res2.failures!.map((f) => f.property)).to.deep.equal(["objects"]);
-    const res3 = await new GrantProvider().check({}, { role: "x", objectType: "view", privileges: ["SELECT"] });
+    const res3 = await new GrantProvider().check(
+      {},
+      { role: "x", objectType: "view", privileges: ["SELECT"] },
+    );
     expect(res3.failures!.map((f) => f.property)).to.deep.equal(["objectType"]);
   });
 
@@ -309,7 +453,15 @@ describe("Grant (real server)", () => {
     const grantees = await Promise.all(Array.from({ length: 50 }, (_, i) => role(`c${i}`)));
     const grants = grantees.map(() => new Lifecycle(new GrantProvider()));
     await Promise.all(
-      grants.map((g, i) => g.up({ role: grantees[i], objectType: "table", schema: s, objects: ["hot"], privileges: ["SELECT", "INSERT"] })),
+      grants.map((g, i) =>
+        g.up({
+          role: grantees[i],
+          objectType: "table",
+          schema: s,
+          objects: ["hot"],
+          privileges: ["SELECT", "INSERT"],
+        }),
+      ),
     );
     for (const r of grantees) expect(await privs(r, s, "hot"), r).to.deep.equal(["SELECT", "INSERT"]);
     await Promise.all(grants.map((g) => g.destroy()));
@@ -335,32 +487,67 @@ describe("Grant (real server)", () => {
         await l.up({ ...args });
         made.push(l);
       }
-      expect(await asRole(reader, "secret", `SELECT count(*)::int AS n FROM ${qi(s)}.users`)).to.deep.equal([{ n: 2 }]);
-      const denied = await asRole(reader, "secret", `INSERT INTO ${qi(s)}.users (v) VALUES ('x')`).catch((e: Error) => e);
+      expect(await asRole(reader, "secret", `SELECT count(*)::int AS n FROM ${qi(s)}.users`)).to.deep.equal([
+        { n: 2 },
+      ]);
+      const denied = await asRole(reader, "secret", `INSERT INTO ${qi(s)}.users (v) VALUES ('x')`).catch(
+        (e: Error) => e,
+      );
       expect((denied as Error).message).to.match(/permission denied/);
       for (const l of made.reverse()) await l.destroy();
     });
 
     it("application user, admin user, team hierarchy", async () => {
       const s = await schema(["orders", "code_reviews"], ["orders_seq"]);
-      const [appuser, admin, engineering, senior, alice, bob] = ["appuser", "admin", "engineering", "senior_engineers", "alice", "bob"].map(unique);
+      const [appuser, admin, engineering, senior, alice, bob] = [
+        "appuser",
+        "admin",
+        "engineering",
+        "senior_engineers",
+        "alice",
+        "bob",
+      ].map(unique);
       roles.push(appuser, admin, engineering, senior, alice, bob);
       const R = (args: Record<string, unknown>) => ({ p: new RoleProvider(), args });
       const G = (args: Record<string, unknown>) => ({ p: new GrantProvider(), args });
       const steps = [
         R({ name: appuser, password: "secret", login: true }),
         G({ role: appuser, objectType: "schema", schema: s, privileges: ["USAGE"] }),
-        G({ role: appuser, objectType: "table", schema: s, privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] }),
+        G({
+          role: appuser,
+          objectType: "table",
+          schema: s,
+          privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        }),
         G({ role: appuser, objectType: "sequence", schema: s, privileges: ["USAGE", "SELECT"] }),
-        R({ name: admin, password: "secret", login: true, superuser: false, createDatabase: true, createRole: true }),
+        R({
+          name: admin,
+          password: "secret",
+          login: true,
+          superuser: false,
+          createDatabase: true,
+          createRole: true,
+        }),
         G({ role: admin, objectType: "table", schema: s, privileges: ["ALL"] }),
         G({ role: admin, objectType: "schema", schema: s, privileges: ["ALL"] }),
         R({ name: engineering, login: false }),
         R({ name: senior, login: false, inRoles: [engineering] }),
         G({ role: engineering, objectType: "schema", schema: s, privileges: ["USAGE"] }),
         G({ role: engineering, objectType: "table", schema: s, privileges: ["SELECT"] }),
-        G({ role: engineering, objectType: "table", schema: s, objects: ["code_reviews"], privileges: ["INSERT", "UPDATE"] }),
-        G({ role: senior, objectType: "table", schema: s, objects: ["code_reviews"], privileges: ["DELETE"] }),
+        G({
+          role: engineering,
+          objectType: "table",
+          schema: s,
+          objects: ["code_reviews"],
+          privileges: ["INSERT", "UPDATE"],
+        }),
+        G({
+          role: senior,
+          objectType: "table",
+          schema: s,
+          objects: ["code_reviews"],
+          privileges: ["DELETE"],
+        }),
         R({ name: alice, password: "secret", login: true, inRoles: [engineering] }),
         R({ name: bob, password: "secret", login: true, inRoles: [senior] }),
       ];
@@ -371,18 +558,31 @@ describe("Grant (real server)", () => {
         made.push(l);
       }
       const t = (x: string) => `${qi(s)}.${x}`;
-      expect(await asRole(appuser, "secret", `INSERT INTO ${t("orders")} (id, v) VALUES (1, 'o') RETURNING id`)).to.have.length(1);
-      expect(await asRole(appuser, "secret", `SELECT nextval('${t("orders_seq")}')::int AS n`)).to.deep.equal([{ n: 1 }]);
-      expect(await asRole(appuser, "secret", `TRUNCATE ${t("orders")}`).catch((e: Error) => e.message)).to.match(/permission denied/);
+      expect(
+        await asRole(appuser, "secret", `INSERT INTO ${t("orders")} (id, v) VALUES (1, 'o') RETURNING id`),
+      ).to.have.length(1);
+      expect(await asRole(appuser, "secret", `SELECT nextval('${t("orders_seq")}')::int AS n`)).to.deep.equal(
+        [{ n: 1 }],
+      );
+      expect(
+        await asRole(appuser, "secret", `TRUNCATE ${t("orders")}`).catch((e: Error) => e.message),
+      ).to.match(/permission denied/);
       expect(await asRole(admin, "secret", `TRUNCATE ${t("orders")}`)).to.deep.equal([]);
-      expect((await roleRow(admin))).to.include({ rolcreatedb: true, rolcreaterole: true, rolsuper: false });
+      expect(await roleRow(admin)).to.include({ rolcreatedb: true, rolcreaterole: true, rolsuper: false });
       // alice (engineering): read all, write code_reviews, not delete; bob (senior, inherits engineering) may delete.
       await asRole(alice, "secret", `INSERT INTO ${t("code_reviews")} (id, v) VALUES (1, 'r1'), (2, 'r2')`);
-      expect(await asRole(alice, "secret", `SELECT count(*)::int AS n FROM ${t("orders")}`)).to.deep.equal([{ n: 0 }]); // admin truncated it
-      expect(await asRole(alice, "secret", `DELETE FROM ${t("code_reviews")}`).catch((e: Error) => e.message)).to.match(/permission denied/);
-      expect(await asRole(bob, "secret", `DELETE FROM ${t("code_reviews")} WHERE v = 'r1' RETURNING v`)).to.deep.equal([{ v: "r1" }]);
+      expect(await asRole(alice, "secret", `SELECT count(*)::int AS n FROM ${t("orders")}`)).to.deep.equal([
+        { n: 0 },
+      ]); // admin truncated it
+      expect(
+        await asRole(alice, "secret", `DELETE FROM ${t("code_reviews")}`).catch((e: Error) => e.message),
+      ).to.match(/permission denied/);
+      expect(
+        await asRole(bob, "secret", `DELETE FROM ${t("code_reviews")} WHERE v = 'r1' RETURNING v`),
+      ).to.deep.equal([{ v: "r1" }]);
       for (const l of made.reverse()) await l.destroy();
-      for (const n of [appuser, admin, engineering, senior, alice, bob]) expect(await roleRow(n), n).to.equal(undefined);
+      for (const n of [appuser, admin, engineering, senior, alice, bob])
+        expect(await roleRow(n), n).to.equal(undefined);
     });
   });
 
@@ -397,7 +597,9 @@ describe("Grant (real server)", () => {
     await m.up({ role: group, member });
     expect(await asRole(member, "pw", `SELECT count(*)::int AS n FROM ${qi(s)}.t`)).to.deep.equal([{ n: 0 }]);
     await m.destroy();
-    expect(await asRole(member, "pw", `SELECT 1 FROM ${qi(s)}.t`).catch((e: Error) => e.message)).to.match(/permission denied/);
+    expect(await asRole(member, "pw", `SELECT 1 FROM ${qi(s)}.t`).catch((e: Error) => e.message)).to.match(
+      /permission denied/,
+    );
     await g.destroy();
   });
 });

@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import { RoleProvider } from "../../provider";
 import { CheckFailed, Lifecycle } from "../support/engine";
-import { dropRoles, hostile, isMember, one, q, quoteIdent, roleRow, testServer, tryLogin, unique } from "../support/db";
+import {
+  dropRoles,
+  hostile,
+  isMember,
+  one,
+  q,
+  quoteIdent,
+  roleRow,
+  testServer,
+  tryLogin,
+  unique,
+} from "../support/db";
 
 describe("Role (real server)", () => {
   const made: string[] = [];
@@ -19,7 +30,10 @@ describe("Role (real server)", () => {
     await r.up({ name, login: true, password });
     expect(await tryLogin(name, password)).to.equal(undefined);
     expect(await tryLogin(name, "wrong")).to.be.instanceOf(Error);
-    const stored = await one<{ rolpassword: string }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [name]);
+    const stored = await one<{ rolpassword: string }>(
+      "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+      [name],
+    );
     expect(stored.rolpassword).to.match(/^SCRAM-SHA-256\$4096:/);
     // Rotation through update: the new one works, the old one no longer does.
     const rotated = `${password}-rotated`;
@@ -79,7 +93,22 @@ describe("Role (real server)", () => {
     expect(await isMember(group, name)).to.deep.equal({ member: true, admin: false });
     // The state matches the catalog: refresh changes nothing, a second up is a no-op.
     await r.refresh();
-    expect(await r.wouldChange({ name, login: true, password: "secret", superuser: true, createDatabase: true, createRole: true, inherit: false, replication: true, bypassRowLevelSecurity: true, connectionLimit: 10, validUntil: "2031-12-31", inRoles: [group] })).to.equal(false);
+    expect(
+      await r.wouldChange({
+        name,
+        login: true,
+        password: "secret",
+        superuser: true,
+        createDatabase: true,
+        createRole: true,
+        inherit: false,
+        replication: true,
+        bypassRowLevelSecurity: true,
+        connectionLimit: 10,
+        validUntil: "2031-12-31",
+        inRoles: [group],
+      }),
+    ).to.equal(false);
     await r.destroy();
   });
 
@@ -88,7 +117,13 @@ describe("Role (real server)", () => {
     const r = new Lifecycle(new RoleProvider());
     await r.up({ name });
     const row = await roleRow(name);
-    expect(row).to.include({ rolcanlogin: false, rolsuper: false, rolinherit: true, rolconnlimit: -1, rolvaliduntil: null });
+    expect(row).to.include({
+      rolcanlogin: false,
+      rolsuper: false,
+      rolinherit: true,
+      rolconnlimit: -1,
+      rolvaliduntil: null,
+    });
     await r.destroy();
   });
 
@@ -117,10 +152,19 @@ describe("Role (real server)", () => {
     }
     args = { ...args, validUntil: "2030-06-30T12:00:00Z" };
     expect(await r.up(args)).to.equal("update");
-    expect((await one("SELECT rolvaliduntil = '2030-06-30 12:00:00+00'::timestamptz AS ok FROM pg_roles WHERE rolname = $1", [name])).ok).to.equal(true);
+    expect(
+      (
+        await one(
+          "SELECT rolvaliduntil = '2030-06-30 12:00:00+00'::timestamptz AS ok FROM pg_roles WHERE rolname = $1",
+          [name],
+        )
+      ).ok,
+    ).to.equal(true);
     args = { ...args, validUntil: "infinity" };
     await r.up(args);
-    expect((await one("SELECT rolvaliduntil = 'infinity' AS ok FROM pg_roles WHERE rolname = $1", [name])).ok).to.equal(true);
+    expect(
+      (await one("SELECT rolvaliduntil = 'infinity' AS ok FROM pg_roles WHERE rolname = $1", [name])).ok,
+    ).to.equal(true);
     expect((await roleRow(name))!.oid).to.equal(oid);
     await r.destroy();
   });
@@ -140,7 +184,14 @@ describe("Role (real server)", () => {
     expect(r.lastDiff?.replaces ?? []).to.deep.equal([]);
     expect(await roleRow(old)).to.equal(undefined);
     expect((await roleRow(renamed))!.oid).to.equal(oid);
-    expect((await one("SELECT has_table_privilege($1, $2, 'SELECT') AS ok", [renamed, `public.${quoteIdent(table)}`])).ok).to.equal(true);
+    expect(
+      (
+        await one("SELECT has_table_privilege($1, $2, 'SELECT') AS ok", [
+          renamed,
+          `public.${quoteIdent(table)}`,
+        ])
+      ).ok,
+    ).to.equal(true);
     expect((await isMember(group, renamed)).member).to.equal(true);
     await q(`DROP TABLE public.${quoteIdent(table)}`);
     await r.destroy();
@@ -173,7 +224,11 @@ describe("Role (real server)", () => {
     } catch (e) {
       err = e as Error;
     }
-    expect(err?.message).to.include(`Role ${JSON.stringify(name)}`).and.include("already exists").and.include("adoptExisting").and.include("42710");
+    expect(err?.message)
+      .to.include(`Role ${JSON.stringify(name)}`)
+      .and.include("already exists")
+      .and.include("adoptExisting")
+      .and.include("42710");
     const r = new Lifecycle(new RoleProvider());
     expect(await r.up({ name, login: true, adoptExisting: true })).to.equal("create");
     const row = await roleRow(name);
@@ -230,7 +285,11 @@ describe("Role (real server)", () => {
     } catch (e) {
       err = e as Error;
     }
-    expect(err?.message).to.include(`Role ${JSON.stringify(name)}`).and.include("drop role").and.include("SQLSTATE 2BP01").and.include(table);
+    expect(err?.message)
+      .to.include(`Role ${JSON.stringify(name)}`)
+      .and.include("drop role")
+      .and.include("SQLSTATE 2BP01")
+      .and.include(table);
     expect(await roleRow(name)).not.to.equal(undefined);
     await q(`DROP TABLE public.${quoteIdent(table)}`);
     await r.destroy();
@@ -239,7 +298,12 @@ describe("Role (real server)", () => {
   it("hostile names round-trip exactly and inject nothing", async () => {
     const sentinel = role("sentinel");
     await q(`CREATE ROLE ${quoteIdent(sentinel)}`);
-    for (const name of [hostile("role"), `${unique("UPPER")}CASE`, `${unique("sp")} a b`, `${unique("x")}'); DROP ROLE ${sentinel}; --`]) {
+    for (const name of [
+      hostile("role"),
+      `${unique("UPPER")}CASE`,
+      `${unique("sp")} a b`,
+      `${unique("x")}'); DROP ROLE ${sentinel}; --`,
+    ]) {
       made.push(name);
       const group = hostile("grp");
       made.push(group);
@@ -262,13 +326,26 @@ describe("Role (real server)", () => {
     const name = unique("bad");
     let err: CheckFailed | undefined;
     try {
-      await r.up({ name: "", connectionLimit: -2, validUntil: "someday", inRoles: ["", "x", "x"], login: "yes" });
+      await r.up({
+        name: "",
+        connectionLimit: -2,
+        validUntil: "someday",
+        inRoles: ["", "x", "x"],
+        login: "yes",
+      });
     } catch (e) {
       err = e as CheckFailed;
     }
     expect(err).to.be.instanceOf(CheckFailed);
     const props = err!.failures.map((f) => f.property);
-    expect(props).to.include.members(["name", "connectionLimit", "validUntil", "inRoles[0]", "inRoles", "login"]);
+    expect(props).to.include.members([
+      "name",
+      "connectionLimit",
+      "validUntil",
+      "inRoles[0]",
+      "inRoles",
+      "login",
+    ]);
     expect(await roleRow(name)).to.equal(undefined);
   });
 });

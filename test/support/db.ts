@@ -7,7 +7,14 @@ let pool: Pool | undefined;
 
 export function setServer(s: TestServer): void {
   server = s;
-  pool = new Pool({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, max: 4 });
+  pool = new Pool({
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    database: s.database,
+    max: 4,
+  });
   pool.on("error", () => undefined);
 }
 
@@ -60,9 +67,19 @@ export function hostile(prefix: string): string {
 }
 
 /** Logs in as `role` with `password`; returns the error instead of throwing. */
-export async function tryLogin(role: string, password: string, database?: string): Promise<Error | undefined> {
+export async function tryLogin(
+  role: string,
+  password: string,
+  database?: string,
+): Promise<Error | undefined> {
   const s = testServer();
-  const c = new Client({ host: s.host, port: s.port, user: role, password, database: database ?? s.database });
+  const c = new Client({
+    host: s.host,
+    port: s.port,
+    user: role,
+    password,
+    database: database ?? s.database,
+  });
   try {
     await c.connect();
     await c.query("SELECT 1");
@@ -83,7 +100,13 @@ export async function asRole<T extends Record<string, unknown> = Record<string, 
   database?: string,
 ): Promise<T[]> {
   const s = testServer();
-  const c = new Client({ host: s.host, port: s.port, user: role, password, database: database ?? s.database });
+  const c = new Client({
+    host: s.host,
+    port: s.port,
+    user: role,
+    password,
+    database: database ?? s.database,
+  });
   await c.connect();
   try {
     return (await c.query<T>(sql, params)).rows;
