@@ -55,12 +55,15 @@ export function allPrivileges(type: ObjectType, serverVersionNum = Number.MAX_SA
   return PRIVILEGES[type].filter((p) => (SINCE[p] ?? 0) <= serverVersionNum);
 }
 
+/** One privilege name: upper case, single spaces, aliases resolved (TEMP -> TEMPORARY). */
+export function normalizePrivilegeName(p: string): string {
+  const u = p.trim().replace(/\s+/g, " ").toUpperCase();
+  return ALIASES[u] ?? u;
+}
+
 /** Upper-cases, resolves aliases, removes duplicates, sorts in documentation order; ALL absorbs the rest. */
 export function normalizePrivileges(type: ObjectType, privileges: readonly string[]): string[] {
-  const names = privileges.map((p) => {
-    const u = p.trim().replace(/\s+/g, " ").toUpperCase();
-    return ALIASES[u] ?? u;
-  });
+  const names = privileges.map(normalizePrivilegeName);
   if (names.includes("ALL")) return ["ALL"];
   const order = PRIVILEGES[type];
   return [...new Set(names)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
@@ -69,10 +72,7 @@ export function normalizePrivileges(type: ObjectType, privileges: readonly strin
 /** Names that are not privileges of this object type (for check). */
 export function invalidPrivileges(type: ObjectType, privileges: readonly string[]): string[] {
   const valid = new Set([...PRIVILEGES[type], "ALL"]);
-  return privileges.filter((p) => {
-    const u = p.trim().replace(/\s+/g, " ").toUpperCase();
-    return !valid.has(ALIASES[u] ?? u);
-  });
+  return privileges.filter((p) => !valid.has(normalizePrivilegeName(p)));
 }
 
 /** The concrete privileges a (normalized) list stands for on this server. */

@@ -3,13 +3,15 @@
  * statement goes through here (pg-format's %I and %L); catalog reads use bind parameters instead.
  */
 import format from "pg-format";
+import { PG_KEYWORDS } from "./keywords";
 
 /** Quotes an identifier (role, schema, table, database name). */
 export function ident(name: string): string {
   assertNoNul(name);
-  // pg-format leaves lower-case, non-reserved names bare; anything else is double-quoted with
-  // embedded double quotes doubled, which is exactly PostgreSQL's rule.
-  return format.ident(name);
+  // pg-format leaves lower-case names outside its (Redshift) reserved list bare; anything else is
+  // double-quoted with embedded double quotes doubled. PostgreSQL keywords are quoted as well.
+  const quoted = format.ident(name);
+  return quoted === name && PG_KEYWORDS.has(name) ? `"${name}"` : quoted;
 }
 
 /** Quotes a string literal. */

@@ -52,7 +52,7 @@ export class Problems {
     v.forEach((item, i) => this.name(`${property}[${i}]`, item, true));
     const seen = new Set<string>();
     for (const item of v) {
-      if (typeof item !== "string") continue;
+      if (typeof item !== "string" || isUnknown(item)) continue;
       if (seen.has(item)) this.add(property, `${property} lists ${JSON.stringify(item)} twice`);
       seen.add(item);
     }

@@ -7,6 +7,7 @@
  * A `connectionString` at a level fills the fields of that level that are not set explicitly.
  */
 import { parse as parseConnectionString } from "pg-connection-string";
+import { isUnknown } from "../common/validate";
 
 export type SslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
 export const SSL_MODES: readonly SslMode[] = [
@@ -71,6 +72,9 @@ type Fields = Partial<Omit<ResolvedConnection, "password">> & { password?: strin
 
 function fromConnectionString(cs: string | undefined): Fields {
   if (!cs) return {};
+  if (!/^postgres(ql)?:\/\//i.test(cs)) {
+    throw new Error("a connection string must be a postgres:// or postgresql:// URI");
+  }
   const p = parseConnectionString(cs);
   const out: Fields = {};
   if (p.host) out.host = p.host;
@@ -161,10 +165,11 @@ export function serverIdentity(c: ConnectionArgs | undefined): string {
 /** Problems with a connection input, for check. */
 export function connectionProblems(c: unknown): Array<{ property: string; reason: string }> {
   const out: Array<{ property: string; reason: string }> = [];
-  if (c === undefined || c === null) return out;
+  if (c === undefined || c === null || isUnknown(c)) return out;
   if (typeof c !== "object" || Array.isArray(c))
     return [{ property: "connection", reason: "connection must be an object" }];
-  const o = c as Record<string, unknown>;
+  // Values not known yet (preview) are checked when they are.
+  const o = Object.fromEntries(Object.entries(c as Record<string, unknown>).filter(([, v]) => !isUnknown(v)));
   const known = new Set<string>([...CONFIG_KEYS]);
   for (const k of Object.keys(o)) {
     if (!known.has(k))

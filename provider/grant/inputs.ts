@@ -9,6 +9,7 @@ import {
   SCHEMA_OBJECT_TYPES,
   invalidPrivileges,
   normalizeObjectType,
+  normalizePrivilegeName,
   normalizePrivileges,
 } from "../common/privileges";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
@@ -45,7 +46,7 @@ export function checkGrant(news: Record<string, unknown>): {
   const p = new Problems();
   p.name("role", news.role, true);
   const rawType = news.objectType;
-  let objectType = normalizeObjectType(rawType);
+  const objectType = normalizeObjectType(rawType);
   if (rawType === undefined) p.add("objectType", "objectType is required");
   else if (!isUnknown(rawType) && !objectType) {
     p.add("objectType", `objectType ${JSON.stringify(rawType)} is not one of ${OBJECT_TYPES.join(", ")}`);
@@ -103,17 +104,22 @@ export function checkGrant(news: Record<string, unknown>): {
   }
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
 
-  objectType ??= "table";
-  const inSchema = SCHEMA_OBJECT_TYPES.includes(objectType);
+  // Values not known yet (preview) stay unknown: no default may stand in for them.
+  const inSchema = objectType !== undefined && SCHEMA_OBJECT_TYPES.includes(objectType);
+  const knownPrivs = Array.isArray(privs) && objectType !== undefined && !privs.some(isUnknown);
   const inputs: GrantInputs = compact({
     role: typeof news.role === "string" && isPublic(news.role) ? "PUBLIC" : (news.role as string),
-    objectType,
+    objectType: objectType ?? (rawType as ObjectType),
     database: news.database as string | undefined,
     schema: (news.schema as string | undefined) ?? (inSchema ? "public" : undefined),
-    objects: Array.isArray(news.objects) ? [...new Set(news.objects as string[])].sort() : undefined,
-    privileges: Array.isArray(privs)
-      ? normalizePrivileges(objectType, privs as string[])
-      : (privs as string[]),
+    objects: Array.isArray(news.objects)
+      ? [...new Set(news.objects as string[])].sort()
+      : (news.objects as string[] | undefined),
+    privileges: knownPrivs
+      ? normalizePrivileges(objectType!, privs as string[])
+      : Array.isArray(privs)
+        ? privs.map((x) => (isUnknown(x) ? x : normalizePrivilegeName(String(x))))
+        : (privs as string[]),
     withGrantOption: (news.withGrantOption as boolean | undefined) ?? false,
     cascade: (news.cascade as boolean | undefined) ?? false,
     connection: news.connection as ConnectionArgs | undefined,

@@ -120,11 +120,7 @@ export function heldOnAll(
   objects: readonly ObjectAcl[],
   managed: readonly string[],
 ): { held: string[]; grantable: boolean } {
-  let held = [...managed];
-  let grantable = true;
-  for (const o of objects) {
-    held = held.filter((p) => p in o.privileges);
-    if (held.some((p) => !o.privileges[p])) grantable = false;
-  }
+  const held = managed.filter((p) => objects.every((o) => p in o.privileges));
+  const grantable = objects.every((o) => held.every((p) => o.privileges[p] === true));
   return { held, grantable };
 }

@@ -1,6 +1,6 @@
 /** RoleMembership inputs: defaults, check and diff. Pure. */
 import type * as pulumi from "@pulumi/pulumi";
-import { Problems } from "../common/validate";
+import { Problems, isUnknown } from "../common/validate";
 import { compact } from "../common/runtime-context";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
 
@@ -28,7 +28,7 @@ export function checkMembership(news: Record<string, unknown>): {
   if (typeof news.member === "string" && news.member.toUpperCase() === "PUBLIC") {
     p.add("member", "PUBLIC cannot be made a member of a role");
   }
-  if (typeof news.role === "string" && news.role === news.member) {
+  if (typeof news.role === "string" && !isUnknown(news.role) && news.role === news.member) {
     p.add("member", `a role cannot be a member of itself (${JSON.stringify(news.role)})`);
   }
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);

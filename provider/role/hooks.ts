@@ -103,7 +103,10 @@ export async function read(
       oid: actual.oid,
     };
     delete outs.validUntil;
-    if (actual.validUntil !== undefined) {
+    if (
+      actual.validUntil !== undefined &&
+      !(actual.validUntil === "infinity" && props.validUntil === undefined)
+    ) {
       outs.validUntil = actual.validUntilMatches ? props.validUntil : actual.validUntil;
     }
     if (props.password !== undefined) {

@@ -50,16 +50,19 @@ export const ROLE_DEFAULTS: Record<RoleFlag, boolean> = {
 
 /** "infinity", or a date/time PostgreSQL and JavaScript both read (ISO 8601 style). */
 const TIMESTAMP_RE =
-  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?|UTC)?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC)?$/i;
 
 export function validUntilProblem(v: string): string | undefined {
   if (v === "infinity") return undefined;
-  if (
-    !TIMESTAMP_RE.test(v.trim()) ||
-    Number.isNaN(Date.parse(v.trim().replace(" ", "T").replace(/UTC$/i, "Z")))
-  ) {
-    return `validUntil ${JSON.stringify(v)} is not a timestamp (use "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or "infinity")`;
-  }
+  const problem = `validUntil ${JSON.stringify(v)} is not a timestamp (use "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or "infinity")`;
+  const m = TIMESTAMP_RE.exec(v.trim());
+  if (!m) return problem;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const date = new Date(Date.UTC(y!, mo! - 1, d!));
+  // Date.UTC rolls 2030-02-30 over to March; PostgreSQL rejects it, so do we.
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d)
+    return problem;
+  if (h! > 23 || mi! > 59 || sec! > 59) return problem;
   return undefined;
 }
 
@@ -92,7 +95,12 @@ export function checkRole(news: Record<string, unknown>): {
     else if (password.includes("\u0000")) p.add("password", "password must not contain a NUL character");
   }
   p.nameList("inRoles", news.inRoles);
-  if (Array.isArray(news.inRoles) && typeof news.name === "string" && news.inRoles.includes(news.name)) {
+  if (
+    Array.isArray(news.inRoles) &&
+    typeof news.name === "string" &&
+    !isUnknown(news.name) &&
+    news.inRoles.includes(news.name)
+  ) {
     p.add("inRoles", `a role cannot be a member of itself (${JSON.stringify(news.name)})`);
   }
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
@@ -107,7 +115,11 @@ export function checkRole(news: Record<string, unknown>): {
     connectionLimit: (news.connectionLimit as number | undefined) ?? -1,
     validUntil: news.validUntil as string | undefined,
     password: news.password as string | undefined,
-    inRoles: Array.isArray(news.inRoles) ? [...(news.inRoles as string[])].sort() : [],
+    inRoles: Array.isArray(news.inRoles)
+      ? [...(news.inRoles as string[])].sort()
+      : isUnknown(news.inRoles)
+        ? (news.inRoles as unknown as string[])
+        : [],
     adoptExisting: (news.adoptExisting as boolean | undefined) ?? false,
     connection: news.connection as ConnectionArgs | undefined,
   });

@@ -98,8 +98,11 @@ export function planRole(actual: RoleActual | undefined, desired: RoleDesired | 
   );
   if (actual.connectionLimit !== desired.connectionLimit)
     options.push(`CONNECTION LIMIT ${desired.connectionLimit}`);
+  // PostgreSQL cannot set the expiry back to NULL; "infinity" is how an expiry is removed.
   const validUntilSame =
-    desired.validUntil === undefined ? actual.validUntil === undefined : actual.validUntilMatches === true;
+    desired.validUntil === undefined
+      ? actual.validUntil === undefined || actual.validUntil === "infinity"
+      : actual.validUntilMatches === true;
   if (!validUntilSame) options.push(validUntilClause(desired.validUntil));
   if (desired.passwordVerifier !== undefined) options.push(passwordClause(desired.passwordVerifier));
   if (options.length > 0) {
