@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Makes the real Pulumi CLI available at the version pinned in package.json (devDependency "pulumi"),
+# for machines that cannot download it from pulumi.com/GitHub but can reach the Go module proxy.
+# A user with the Pulumi CLI installed never needs this.
+#
+# Installs into $PULUMI_HOME/versions/<version>/bin/ (PULUMI_HOME defaults to ~/.pulumi), where the
+# `pulumi` npm wrapper (`npx pulumi`) looks for it; for the Automation API use
+# `PulumiCommand.get({ root: "$PULUMI_HOME/versions/<version>" })` or put that bin folder on PATH.
+#   pulumi                          built from github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v<version>,
+#                                   version-stamped (`pulumi version` prints v<version>)
+#   pulumi-language-nodejs          built from tools/pulumi-language-nodejs (a minimal Node.js language
+#                                   host: the official one is not served by the Go module proxy)
+#   pulumi-resource-pulumi-nodejs   symlink to node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
+#                                   (the dynamic-provider plugin; run `npm ci` first)
+#
+# Idempotent: returns at once when both binaries of that version are in place (the language host is
+# rebuilt only when its sources change). Go module and build caches, and the CLI's wrapper module
+# (${XDG_CACHE_HOME:-~/.cache}/pulumi-postgres-roles/pulumi-cli-<version>), live outside the repo.
+# The first build takes several minutes; later builds on the same machine reuse the caches.
+#
+# Environment: PULUMI_HOME, PULUMI_CLI_VERSION (overrides package.json), PULUMI_BUILD_CACHE (wrapper
+# module folder), GOPROXY/GOMODCACHE/GOCACHE as usual for Go.
+set -euo pipefail
+
+log() { echo "install-pulumi-cli: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+command -v node >/dev/null || die "node is needed (to read package.json and to run Pulumi programs)"
+version=${PULUMI_CLI_VERSION:-$(node -p "(require('$here/package.json').devDependencies || {}).pulumi || ''")}
+version=${version#v}
+version=${version#^}
+version=${version#\~}
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+  die "expected an exact version in devDependencies.pulumi of package.json (or PULUMI_CLI_VERSION), got '$version'"
+
+pulumi_home=${PULUMI_HOME:-$HOME/.pulumi}
+bin="$pulumi_home/versions/$version/bin"
+host_src="$here/tools/pulumi-language-nodejs"
+host_stamp="$bin/.pulumi-language-nodejs.sources"
+
+link_plugin() {
+  # The dynamic-provider plugin is a shell script shipped at the root of @pulumi/pulumi.
+  local plugin="$here/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  [ -f "$plugin" ] || die "$plugin not found; run npm ci first"
+  chmod +x "$plugin"
+  ln -sfn "$plugin" "$bin/pulumi-resource-pulumi-nodejs"
+}
+
+host_sources_hash() {
+  (cd "$host_src" && cat go.mod go.sum ./*.go) | sha256sum | cut -d' ' -f1
+}
+
+cli_ok() {
+  [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$version" ]
+}
+
+host_ok() {
+  [ -x "$bin/pulumi-language-nodejs" ] || return 1
+  # A host without our stamp was put there by someone else (the official one, say): keep it.
+  [ -f "$host_stamp" ] || return 0
+  [ "$(cat "$host_stamp")" = "$(host_sources_hash)" ]
+}
+
+[ -f "$here/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" ] ||
+  die "node_modules/@pulumi/pulumi not found in $here; run npm ci first"
+mkdir -p "$bin"
+if cli_ok && host_ok; then
+  link_plugin
+  log "pulumi v$version already in $bin"
+  exit 0
+fi
+
+# Concurrent runs on one machine (parallel CI jobs) build one at a time; the later ones then find the
+# binaries in place.
+if command -v flock >/dev/null; then
+  exec 9>"$bin/.install.lock"
+  flock 9
+  if cli_ok && host_ok; then
+    link_plugin
+    log "pulumi v$version already in $bin"
+    exit 0
+  fi
+fi
+
+command -v go >/dev/null || die "Go >= 1.25.11 is needed to build the Pulumi CLI"
+export GOTOOLCHAIN=local CGO_ENABLED=0
+# -mod=mod: let the build resolve modules; -buildvcs=false: no git stamping (a root CI job in a clone
+# owned by another user would otherwise fail on git's safe.directory check).
+export GOFLAGS="-mod=mod -buildvcs=false"
+build_flags=(-trimpath -tags osusergo,grpcnotrace
+  -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version")
+started=$SECONDS
+
+if ! cli_ok; then
+  # `go install <module>/cmd/pulumi@v<version>` refuses modules whose go.mod has replace directives (pkg/v3
+  # has), so build from a small wrapper module that requires pkg/v3 and sdk/v3 at the same version.
+  work=${PULUMI_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-postgres-roles/pulumi-cli-$version}
+  mkdir -p "$work"
+  log "building pulumi v$version in $work (the first build takes several minutes)"
+  cd "$work"
+  rm -f go.mod go.sum tools.go
+  cat >go.mod <<'GOMOD'
+module pulumiclibuild
+
+go 1.25
+GOMOD
+  cat >tools.go <<'GO'
+//go:build tools
+
+package tools
+
+import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+GO
+  # Module resolution is chatty ("go: downloading/added ..."): keep it in a log, show it on failure.
+  if ! { go get "github.com/pulumi/pulumi/pkg/v3@v$version" "github.com/pulumi/pulumi/sdk/v3@v$version" &&
+    go mod tidy; } >"$work/resolve.log" 2>&1; then
+    tail -n 40 "$work/resolve.log" >&2
+    die "could not resolve pulumi v$version from the Go module proxy (${GOPROXY:-$(go env GOPROXY)}); see $work/resolve.log"
+  fi
+  go build "${build_flags[@]}" -o "$bin/.pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  mv -f "$bin/.pulumi.tmp" "$bin/pulumi"
+  cli_ok || die "built $bin/pulumi but \`pulumi version\` does not print v$version"
+fi
+
+if ! host_ok; then
+  log "building pulumi-language-nodejs from $host_src"
+  grep -q "github.com/pulumi/pulumi/sdk/v3 v$version\$" "$host_src/go.mod" ||
+    log "note: $host_src/go.mod does not require github.com/pulumi/pulumi/sdk/v3 v$version (see its README)"
+  cd "$host_src"
+  go build "${build_flags[@]}" -o "$bin/.pulumi-language-nodejs.tmp" .
+  mv -f "$bin/.pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs"
+  host_sources_hash >"$host_stamp"
+fi
+
+link_plugin
+log "installed $("$bin/pulumi" version) in $bin ($((SECONDS - started))s)"
