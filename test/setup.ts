@@ -5,7 +5,7 @@
  */
 import { startTestServer, type TestServer } from "./support/server";
 import { closeAdmin, setServer } from "./support/db";
-import { runtime } from "../provider/runtime";
+import { runtime } from "../provider/common/runtime-context";
 
 let server: TestServer | undefined;
 

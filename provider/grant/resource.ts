@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionArgs } from "../db/connection";
 import type { ConnectionInput } from "../common/inputs";
 import type { ObjectType } from "../common/privileges";
-import { load } from "../load";
+import { HookProvider } from "../common/provider-base";
 import type { GrantInputs, GrantOutputs } from "./inputs";
 
 /** Arguments of a {@link Grant}. */
@@ -36,36 +35,9 @@ export interface GrantArgs {
 }
 
 /** The provider behind {@link Grant}; its hooks can be called directly with plain inputs. */
-export class GrantProvider implements pulumi.dynamic.ResourceProvider {
-  private stackConfig?: ConnectionArgs;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
-  }
-  async check(
-    olds: unknown,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.CheckResult<GrantInputs>> {
-    return load().grant.check(olds, news);
-  }
-  async diff(id: string, olds: GrantOutputs, news: GrantInputs): Promise<pulumi.dynamic.DiffResult> {
-    return load().grant.diff(id, olds, news);
-  }
-  async create(inputs: GrantInputs): Promise<pulumi.dynamic.CreateResult<GrantOutputs>> {
-    return load().grant.create({ stackConfig: this.stackConfig }, inputs);
-  }
-  async read(id: string, props: GrantOutputs): Promise<pulumi.dynamic.ReadResult<GrantOutputs>> {
-    return load().grant.read({ stackConfig: this.stackConfig }, id, props);
-  }
-  async update(
-    id: string,
-    olds: GrantOutputs,
-    news: GrantInputs,
-  ): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
-    return load().grant.update({ stackConfig: this.stackConfig }, id, olds, news);
-  }
-  async delete(id: string, props: GrantOutputs): Promise<void> {
-    return load().grant.delete({ stackConfig: this.stackConfig }, id, props);
+export class GrantProvider extends HookProvider<GrantInputs, GrantOutputs> {
+  constructor() {
+    super("grant");
   }
 }
 

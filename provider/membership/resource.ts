@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionArgs } from "../db/connection";
 import type { ConnectionInput } from "../common/inputs";
-import { load } from "../load";
+import { HookProvider } from "../common/provider-base";
 import type { MembershipInputs, MembershipOutputs } from "./inputs";
 
 /** Arguments of a {@link RoleMembership}. */
@@ -17,40 +16,9 @@ export interface RoleMembershipArgs {
 }
 
 /** The provider behind {@link RoleMembership}; its hooks can be called directly with plain inputs. */
-export class RoleMembershipProvider implements pulumi.dynamic.ResourceProvider {
-  private stackConfig?: ConnectionArgs;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
-  }
-  async check(
-    olds: unknown,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.CheckResult<MembershipInputs>> {
-    return load().membership.check(olds, news);
-  }
-  async diff(
-    id: string,
-    olds: MembershipOutputs,
-    news: MembershipInputs,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    return load().membership.diff(id, olds, news);
-  }
-  async create(inputs: MembershipInputs): Promise<pulumi.dynamic.CreateResult<MembershipOutputs>> {
-    return load().membership.create({ stackConfig: this.stackConfig }, inputs);
-  }
-  async read(id: string, props: MembershipOutputs): Promise<pulumi.dynamic.ReadResult<MembershipOutputs>> {
-    return load().membership.read({ stackConfig: this.stackConfig }, id, props);
-  }
-  async update(
-    id: string,
-    olds: MembershipOutputs,
-    news: MembershipInputs,
-  ): Promise<pulumi.dynamic.UpdateResult<MembershipOutputs>> {
-    return load().membership.update({ stackConfig: this.stackConfig }, id, olds, news);
-  }
-  async delete(id: string, props: MembershipOutputs): Promise<void> {
-    return load().membership.delete({ stackConfig: this.stackConfig }, id, props);
+export class RoleMembershipProvider extends HookProvider<MembershipInputs, MembershipOutputs> {
+  constructor() {
+    super("membership");
   }
 }
 

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionArgs } from "../db/connection";
 import type { ConnectionInput } from "../common/inputs";
-import { load } from "../load";
+import { HookProvider } from "../common/provider-base";
 import type { RoleInputs, RoleOutputs } from "./inputs";
 
 /** Arguments of a {@link Role}. */
@@ -37,33 +36,9 @@ export interface RoleArgs {
 }
 
 /** The provider behind {@link Role}; its hooks can be called directly with plain inputs. */
-export class RoleProvider implements pulumi.dynamic.ResourceProvider {
-  private stackConfig?: ConnectionArgs;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
-  }
-  async check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<RoleInputs>> {
-    return load().role.check(olds, news);
-  }
-  async diff(id: string, olds: RoleOutputs, news: RoleInputs): Promise<pulumi.dynamic.DiffResult> {
-    return load().role.diff(id, olds, news);
-  }
-  async create(inputs: RoleInputs): Promise<pulumi.dynamic.CreateResult<RoleOutputs>> {
-    return load().role.create({ stackConfig: this.stackConfig }, inputs);
-  }
-  async read(id: string, props: RoleOutputs): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
-    return load().role.read({ stackConfig: this.stackConfig }, id, props);
-  }
-  async update(
-    id: string,
-    olds: RoleOutputs,
-    news: RoleInputs,
-  ): Promise<pulumi.dynamic.UpdateResult<RoleOutputs>> {
-    return load().role.update({ stackConfig: this.stackConfig }, id, olds, news);
-  }
-  async delete(id: string, props: RoleOutputs): Promise<void> {
-    return load().role.delete({ stackConfig: this.stackConfig }, id, props);
+export class RoleProvider extends HookProvider<RoleInputs, RoleOutputs> {
+  constructor() {
+    super("role");
   }
 }
 
