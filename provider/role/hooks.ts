@@ -4,7 +4,10 @@ import { ProviderError } from "../common/errors";
 import { type HookContext, type Runtime, compact } from "../common/runtime-context";
 import { scramVerifier, verifierMatches } from "../common/scram";
 import { execute, inTransaction } from "../db/transaction";
-import { readPassword, readRole } from "./catalog";
+import { dependentDatabases, readPassword, readRole } from "./catalog";
+import { settingEquals } from "./settings";
+import { ident } from "../common/quote";
+import { type Statement, stmt } from "../common/statement";
 import type { RoleInputs, RoleOutputs } from "./inputs";
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
 
@@ -16,7 +19,7 @@ const label = (name: string) => `Role ${JSON.stringify(name)}`;
 function desiredOf(
   i: RoleInputs,
   passwordVerifier: string | null | undefined,
-  previousInRoles: string[],
+  olds?: RoleOutputs,
 ): RoleDesired {
   const d: RoleDesired = {
     name: i.name,
@@ -29,8 +32,13 @@ function desiredOf(
     bypassRowLevelSecurity: i.bypassRowLevelSecurity,
     connectionLimit: i.connectionLimit,
     inRoles: i.inRoles,
-    previousInRoles,
+    previousInRoles: olds?.inRoles ?? [],
+    settings: i.settings ?? {},
+    previousSettings: Object.keys(olds?.settings ?? {}),
   };
+  // A comment no longer wanted is removed only if this resource set it.
+  if (i.comment !== undefined) d.comment = i.comment;
+  else if (olds?.comment !== undefined) d.comment = null;
   if (i.validUntil !== undefined) d.validUntil = i.validUntil;
   if (passwordVerifier !== undefined) d.passwordVerifier = passwordVerifier;
   return d;
@@ -70,7 +78,7 @@ export async function create(
       });
     }
     const verifier = inputs.password === undefined ? undefined : scramVerifier(inputs.password);
-    await execute(client, resource, planRole(existing, desiredOf(inputs, verifier, [])));
+    await execute(client, resource, planRole(existing, desiredOf(inputs, verifier)));
     const after = await afterChange(client, inputs.name, resource);
     return { id: String(after.oid), outs: outputsOf(inputs, after.oid) };
   });
@@ -109,6 +117,13 @@ export async function read(
     ) {
       outs.validUntil = actual.validUntilMatches ? props.validUntil : actual.validUntil;
     }
+    // Only the parameters and the comment this resource manages.
+    outs.settings = Object.fromEntries(
+      Object.entries(props.settings ?? {})
+        .filter(([k]) => k in actual.settings)
+        .map(([k, v]) => [k, settingEquals(k, actual.settings[k], v) ? v : actual.settings[k]!]),
+    );
+    if (props.comment !== undefined) outs.comment = actual.comment;
     if (props.password !== undefined) {
       // Where pg_authid is readable (superuser), check the stored verifier against the password;
       // elsewhere (managed services) password drift cannot be seen and the state is trusted.
@@ -141,17 +156,66 @@ export async function update(
     let verifier: string | null | undefined;
     if (news.password !== olds.password)
       verifier = news.password === undefined ? null : scramVerifier(news.password);
-    await execute(client, resource, planRole(actual, desiredOf(news, verifier, olds.inRoles ?? [])));
+    await execute(client, resource, planRole(actual, desiredOf(news, verifier, olds)));
     return { outs: outputsOf(news, actual.oid) };
   });
+}
+
+const SESSION_ROLES = new Set(["CURRENT_USER", "CURRENT_ROLE", "SESSION_USER"]);
+
+/** REASSIGN OWNED / DROP OWNED in one database, as the role's delete options say. */
+function ownedStatements(props: RoleOutputs, name: string): Statement[] {
+  const out: Statement[] = [];
+  const target = props.reassignOwnedTo;
+  if (target !== undefined) {
+    const to = SESSION_ROLES.has(target.toUpperCase()) ? target.toUpperCase() : ident(target);
+    out.push(stmt(`reassign what ${name} owns to ${target}`, `REASSIGN OWNED BY ${ident(name)} TO ${to}`));
+  }
+  if (props.dropOwned) out.push(stmt(`drop what ${name} owns`, `DROP OWNED BY ${ident(name)}`));
+  return out;
 }
 
 export async function remove(rt: Runtime, ctx: HookContext, id: string, props: RoleOutputs): Promise<void> {
   const resource = label(props.name);
   const { pool, conn } = rt.connect(props.connection, ctx);
-  await inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
-    // By OID, so a role renamed by hand is still the one dropped; already gone counts as success.
+  const lockTimeout = conn.lockTimeout;
+  // By OID, so a role renamed by hand is still the one dropped; already gone counts as success.
+  const found = await inTransaction(pool, { resource, lockTimeout }, async (client) => {
     const actual = await readRole(client, { oid: Number(id) });
-    await execute(client, resource, planRole(actual, undefined));
+    return actual && { actual, deps: await dependentDatabases(client, actual.oid) };
+  });
+  if (!found) return;
+  const { actual, deps } = found;
+  const owned = ownedStatements(props, actual.name);
+  if (deps.databases.length > 0 || deps.shared) {
+    const names = deps.databases.map((d) => d.name);
+    if (owned.length === 0) {
+      throw new ProviderError(resource, "drop role", {
+        message: `role ${JSON.stringify(actual.name)} owns objects or holds privileges in ${
+          names.length > 0 ? `database(s) ${names.join(", ")}` : "the cluster (databases or tablespaces)"
+        }`,
+        code: "2BP01",
+        hint: "set reassignOwnedTo (REASSIGN OWNED BY … TO …) and/or dropOwned: true (DROP OWNED BY …) to remove them on delete, or remove them first",
+      });
+    }
+    const unreachable = deps.databases.filter((d) => !d.canConnect).map((d) => d.name);
+    if (unreachable.length > 0) {
+      throw new ProviderError(resource, "drop role", {
+        message: `role ${JSON.stringify(actual.name)} owns objects or holds privileges in database(s) ${unreachable.join(", ")}, which the admin cannot connect to`,
+        code: "42501",
+      });
+    }
+    // REASSIGN OWNED and DROP OWNED act on the current database (and shared objects): each database in turn.
+    const databases = names.length > 0 ? names : [conn.database];
+    for (const db of databases) {
+      const target = rt.connect(props.connection, ctx, db);
+      await inTransaction(target.pool, { resource, lockTimeout }, (client) =>
+        execute(client, resource, owned),
+      );
+    }
+  }
+  await inTransaction(pool, { resource, lockTimeout }, async (client) => {
+    const actualNow = await readRole(client, { oid: Number(id) });
+    await execute(client, resource, planRole(actualNow, undefined));
   });
 }

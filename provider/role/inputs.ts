@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { Problems, isUnknown } from "../common/validate";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
 import { compact, sameList } from "../common/runtime-context";
+import { PARAMETER_RE } from "./settings";
 
 /** The role's inputs after check: every default filled in, lists sorted. */
 export interface RoleInputs {
@@ -19,6 +20,13 @@ export interface RoleInputs {
   password?: string;
   inRoles: string[];
   adoptExisting: boolean;
+  /** ALTER ROLE … SET parameters; names lower-cased. */
+  settings: Record<string, string>;
+  comment?: string;
+  /** On delete: REASSIGN OWNED BY the role TO this role (in every database where it owns objects). */
+  reassignOwnedTo?: string;
+  /** On delete: DROP OWNED BY the role (its objects and privileges, in every database). */
+  dropOwned: boolean;
   connection?: ConnectionArgs;
 }
 
@@ -103,6 +111,30 @@ export function checkRole(news: Record<string, unknown>): {
   ) {
     p.add("inRoles", `a role cannot be a member of itself (${JSON.stringify(news.name)})`);
   }
+  const settings = news.settings;
+  if (settings !== undefined && !isUnknown(settings)) {
+    if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+      p.add("settings", "settings must be an object of parameter names to values");
+    } else {
+      for (const [k, v] of Object.entries(settings)) {
+        if (!PARAMETER_RE.test(k.toLowerCase()))
+          p.add(`settings.${k}`, `${JSON.stringify(k)} is not a parameter name`);
+        if (!isUnknown(v) && (typeof v !== "string" || v.includes("\u0000"))) {
+          p.add(`settings.${k}`, `settings.${k} must be a string without NUL characters`);
+        }
+      }
+    }
+  }
+  if (news.comment !== undefined && !isUnknown(news.comment)) {
+    if (typeof news.comment !== "string" || news.comment.includes("\u0000")) {
+      p.add("comment", "comment must be a string without NUL characters");
+    }
+  }
+  p.name("reassignOwnedTo", news.reassignOwnedTo, false);
+  if (typeof news.reassignOwnedTo === "string" && news.reassignOwnedTo === news.name) {
+    p.add("reassignOwnedTo", "a role cannot reassign what it owns to itself");
+  }
+  p.bool("dropOwned", news.dropOwned);
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
 
   const flags = Object.fromEntries(ROLE_FLAGS.map((f) => [f, news[f] ?? ROLE_DEFAULTS[f]])) as Record<
@@ -121,13 +153,35 @@ export function checkRole(news: Record<string, unknown>): {
         ? (news.inRoles as unknown as string[])
         : [],
     adoptExisting: (news.adoptExisting as boolean | undefined) ?? false,
+    settings:
+      settings && typeof settings === "object" && !Array.isArray(settings)
+        ? Object.fromEntries(Object.entries(settings).map(([k, v]) => [k.toLowerCase(), v as string]))
+        : isUnknown(settings)
+          ? (settings as Record<string, string>)
+          : {},
+    comment: news.comment as string | undefined,
+    reassignOwnedTo: news.reassignOwnedTo as string | undefined,
+    dropOwned: (news.dropOwned as boolean | undefined) ?? false,
     connection: news.connection as ConnectionArgs | undefined,
   });
   return { inputs, failures: p.failures };
 }
 
 /** Fields whose change is an in-place update. */
-const UPDATABLE = [...ROLE_FLAGS, "name", "connectionLimit", "validUntil", "password"] as const;
+const UPDATABLE = [
+  ...ROLE_FLAGS,
+  "name",
+  "connectionLimit",
+  "validUntil",
+  "password",
+  "comment",
+  "reassignOwnedTo",
+  "dropOwned",
+] as const;
+
+function sortedEntries(o: Record<string, string> | undefined): string {
+  return JSON.stringify(Object.entries(o ?? {}).sort());
+}
 
 export function diffRole(olds: Partial<RoleOutputs>, news: RoleInputs): pulumi.dynamic.DiffResult {
   const changed: string[] = [];
@@ -135,6 +189,7 @@ export function diffRole(olds: Partial<RoleOutputs>, news: RoleInputs): pulumi.d
     if ((olds[k] ?? undefined) !== (news[k] ?? undefined)) changed.push(k);
   }
   if (!sameList([...(olds.inRoles ?? [])].sort(), news.inRoles)) changed.push("inRoles");
+  if (sortedEntries(olds.settings) !== sortedEntries(news.settings)) changed.push("settings");
   const replaces: string[] = [];
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
   else if (JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null))

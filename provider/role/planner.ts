@@ -6,6 +6,7 @@ import { ident, literal, roleList } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
 import { GONE } from "../common/errors";
 import { ROLE_FLAGS, type RoleFlag } from "./inputs";
+import { resetClause, setClause, settingEquals } from "./settings";
 
 export interface RoleAttributes {
   name: string;
@@ -20,11 +21,15 @@ export interface RoleAttributes {
   /** undefined: no expiry. */
   validUntil?: string;
   inRoles: string[];
+  /** ALTER ROLE … SET parameters (all databases). */
+  settings: Record<string, string>;
 }
 
 /** The role as read from pg_roles / pg_auth_members. */
 export interface RoleActual extends RoleAttributes {
   oid: number;
+  /** COMMENT ON ROLE, if any. */
+  comment?: string;
   /** Whether the stored valid-until equals the wanted one (compared by the server), when one is wanted. */
   validUntilMatches?: boolean;
 }
@@ -37,6 +42,33 @@ export interface RoleDesired extends RoleAttributes {
    * revoked: memberships managed elsewhere (RoleMembership, by hand) are left alone.
    */
   previousInRoles?: string[];
+  /** Parameters this resource set before: only those are ever RESET. */
+  previousSettings?: string[];
+  /** The comment to set, null to remove it, undefined to leave it alone. */
+  comment?: string | null;
+}
+
+function commentStatement(name: string, comment: string | null): Statement {
+  return stmt(
+    `${comment === null ? "remove the comment of" : "comment on"} role ${name}`,
+    `COMMENT ON ROLE ${ident(name)} IS ${comment === null ? "NULL" : literal(comment)}`,
+  );
+}
+
+function settingStatements(actual: RoleActual | undefined, desired: RoleDesired): Statement[] {
+  const out: Statement[] = [];
+  const name = ident(desired.name);
+  for (const [k, v] of Object.entries(desired.settings).sort()) {
+    if (!settingEquals(k, actual?.settings[k], v)) {
+      out.push(stmt(`set ${k} for role ${desired.name}`, `ALTER ROLE ${name} SET ${setClause(k, v)}`));
+    }
+  }
+  for (const k of (desired.previousSettings ?? []).sort()) {
+    if (!(k in desired.settings) && actual && k in actual.settings) {
+      out.push(stmt(`reset ${k} for role ${desired.name}`, `ALTER ROLE ${name} RESET ${resetClause(k)}`));
+    }
+  }
+  return out;
 }
 
 const KEYWORDS: Record<RoleFlag, [string, string]> = {
@@ -82,6 +114,8 @@ export function planRole(actual: RoleActual | undefined, desired: RoleDesired | 
         ),
       );
     }
+    out.push(...settingStatements(undefined, desired));
+    if (desired.comment) out.push(commentStatement(desired.name, desired.comment));
     return out;
   }
 
@@ -123,6 +157,10 @@ export function planRole(actual: RoleActual | undefined, desired: RoleDesired | 
         [GONE.undefinedObject],
       ),
     );
+  }
+  out.push(...settingStatements(actual, desired));
+  if (desired.comment !== undefined && (desired.comment ?? undefined) !== actual.comment) {
+    out.push(commentStatement(desired.name, desired.comment));
   }
   return out;
 }

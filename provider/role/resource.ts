@@ -31,6 +31,22 @@ export interface RoleArgs {
   inRoles?: pulumi.Input<pulumi.Input<string>[]>;
   /** Take over a role that already exists (and converge it) instead of failing. Default false. */
   adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * Configuration parameters set for the role in every database (`ALTER ROLE … SET name TO value`), e.g.
+   * `{ search_path: "app, public", statement_timeout: "30s" }`. Parameters removed from here are RESET;
+   * ones set elsewhere are left alone.
+   */
+  settings?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** COMMENT ON ROLE. */
+  comment?: pulumi.Input<string>;
+  /**
+   * On delete, first `REASSIGN OWNED BY <role> TO <this role>` in every database where the role owns
+   * objects ("CURRENT_USER" means the admin the provider connects as). Without it (or dropOwned), deleting
+   * a role that owns objects or holds privileges fails, naming the databases.
+   */
+  reassignOwnedTo?: pulumi.Input<string>;
+  /** On delete, `DROP OWNED BY <role>` in every database: drops what it still owns and revokes its privileges. Default false. */
+  dropOwned?: pulumi.Input<boolean>;
   /** Where the role lives; see ConnectionArgs for the precedence of resource, stack config and environment. */
   connection?: ConnectionInput;
 }
@@ -61,6 +77,8 @@ export class Role extends pulumi.dynamic.Resource {
   declare public readonly validUntil: pulumi.Output<string | undefined>;
   declare public readonly inRoles: pulumi.Output<string[]>;
   declare public readonly password: pulumi.Output<string | undefined>;
+  declare public readonly settings: pulumi.Output<Record<string, string>>;
+  declare public readonly comment: pulumi.Output<string | undefined>;
   /** The role's OID: stays the same across renames. */
   declare public readonly oid: pulumi.Output<number>;
 

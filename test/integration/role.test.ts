@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { RoleProvider } from "../../provider";
 import { CheckFailed, Lifecycle } from "../support/engine";
 import {
+  asRole,
   dropRoles,
   hostile,
   isMember,
@@ -272,7 +273,7 @@ describe("Role (real server)", () => {
     await new RoleProvider().delete(id, outs as never);
   });
 
-  it("deleting a role that still holds privileges fails with PostgreSQL's reason", async () => {
+  it("deleting a role that still holds privileges fails, naming the databases and the two options", async () => {
     const name = role("holder");
     const table = unique("held");
     await q(`CREATE TABLE public.${quoteIdent(table)} (id int)`);
@@ -289,9 +290,83 @@ describe("Role (real server)", () => {
       .to.include(`Role ${JSON.stringify(name)}`)
       .and.include("drop role")
       .and.include("SQLSTATE 2BP01")
-      .and.include(table);
+      .and.include(`database(s) ${testServer().database}`)
+      .and.include("reassignOwnedTo")
+      .and.include("dropOwned");
     expect(await roleRow(name)).not.to.equal(undefined);
     await q(`DROP TABLE public.${quoteIdent(table)}`);
+    await r.destroy();
+  });
+
+  it("reassignOwnedTo and dropOwned: objects and privileges in every database are handled, then the role is dropped", async () => {
+    const owner = role("owner");
+    const heir = role("heir");
+    await q(`CREATE ROLE ${quoteIdent(heir)}`);
+    const other = unique("db");
+    await q(`CREATE DATABASE ${quoteIdent(other)}`);
+    try {
+      const r = new Lifecycle(new RoleProvider());
+      await r.up({ name: owner, reassignOwnedTo: heir, dropOwned: true });
+      const t1 = unique("owned");
+      const t2 = unique("granted");
+      await q(`CREATE TABLE public.${quoteIdent(t1)} (id int)`);
+      await q(`ALTER TABLE public.${quoteIdent(t1)} OWNER TO ${quoteIdent(owner)}`);
+      await q(`CREATE TABLE public.${quoteIdent(t2)} (id int)`);
+      await q(`GRANT SELECT ON public.${quoteIdent(t2)} TO ${quoteIdent(owner)}`);
+      await q(`CREATE TABLE in_other (id int)`, [], other);
+      await q(`ALTER TABLE in_other OWNER TO ${quoteIdent(owner)}`, [], other);
+      await r.destroy();
+      expect(await roleRow(owner)).to.equal(undefined);
+      const owners = await q<{ o: string }>(`SELECT tableowner AS o FROM pg_tables WHERE tablename = $1`, [
+        t1,
+      ]);
+      expect(owners).to.deep.equal([{ o: heir }]);
+      expect(
+        await q(`SELECT tableowner AS o FROM pg_tables WHERE tablename = 'in_other'`, [], other),
+      ).to.deep.equal([{ o: heir }]);
+      await q(`DROP TABLE public.${quoteIdent(t1)}, public.${quoteIdent(t2)}`);
+    } finally {
+      await q(`DROP DATABASE ${quoteIdent(other)} WITH (FORCE)`);
+    }
+  });
+
+  it("settings (ALTER ROLE … SET) take effect at login, update as a delta, and drift is seen; comment too", async () => {
+    const name = role("tuned");
+    const r = new Lifecycle(new RoleProvider());
+    const args = {
+      name,
+      login: true,
+      password: "pw",
+      settings: { statement_timeout: "5s", search_path: 'app, "$user"' },
+      comment: "tuned role",
+    };
+    await r.up(args);
+    const show = async () =>
+      (
+        await asRole(
+          name,
+          "pw",
+          "SELECT current_setting('statement_timeout') AS t, current_setting('search_path') AS p",
+        )
+      )[0];
+    expect(await show()).to.deep.equal({ t: "5s", p: 'app, "$user"' });
+    expect(
+      (await one("SELECT shobj_description($1::oid, 'pg_authid') AS c", [(await roleRow(name))!.oid])).c,
+    ).to.equal("tuned role");
+    await r.refresh();
+    expect(await r.wouldChange(args)).to.equal(false);
+    await q(`ALTER ROLE ${quoteIdent(name)} SET statement_timeout = '1min'`);
+    await q(`COMMENT ON ROLE ${quoteIdent(name)} IS 'by hand'`);
+    await r.refresh();
+    expect(r.outs).to.deep.include({ comment: "by hand" });
+    expect((r.outs as { settings: Record<string, string> }).settings.statement_timeout).to.equal("1min");
+    expect(await r.up(args)).to.equal("update");
+    expect(await show()).to.deep.equal({ t: "5s", p: 'app, "$user"' });
+    expect(await r.up({ ...args, settings: { search_path: "app" }, comment: undefined })).to.equal("update");
+    expect(await show()).to.deep.equal({ t: "0", p: "app" });
+    expect(
+      (await one("SELECT shobj_description($1::oid, 'pg_authid') AS c", [(await roleRow(name))!.oid])).c,
+    ).to.equal(null);
     await r.destroy();
   });
 

@@ -28,6 +28,8 @@ describe("checkRole", () => {
       connectionLimit: -1,
       inRoles: [],
       adoptExisting: false,
+      settings: {},
+      dropOwned: false,
     });
   });
 
@@ -58,6 +60,8 @@ describe("checkRole", () => {
       password: "s3cret",
       inRoles: ["Admins", "readers", "writers"],
       adoptExisting: true,
+      settings: {},
+      dropOwned: false,
       connection: { host: "db", port: 5433 },
     });
   });
@@ -481,5 +485,37 @@ describe("checkGrant", () => {
     expect(inputs.role).to.equal(UNKNOWN);
     expect(inputs.schema).to.equal(UNKNOWN);
     expect(inputs.privileges).to.equal(UNKNOWN);
+  });
+});
+
+describe("checkRole: settings, comment and delete options", () => {
+  it("lower-cases parameter names and keeps the delete options", () => {
+    const { inputs, failures } = checkRole({
+      name: "app",
+      settings: { Search_Path: "app", statement_timeout: "5s" },
+      comment: "c",
+      reassignOwnedTo: "CURRENT_USER",
+      dropOwned: true,
+    });
+    expect(failures).to.deep.equal([]);
+    expect(inputs).to.include({ comment: "c", reassignOwnedTo: "CURRENT_USER", dropOwned: true });
+    expect(inputs.settings).to.deep.equal({ search_path: "app", statement_timeout: "5s" });
+  });
+
+  it("rejects bad parameter names, non-string values, reassigning to itself, all at once", () => {
+    const { failures } = checkRole({
+      name: "app",
+      settings: { "bad name": "x", ok: 5 },
+      reassignOwnedTo: "app",
+      dropOwned: "yes",
+      comment: 7,
+    });
+    expect(failures.map((f) => f.property)).to.have.members([
+      "settings.bad name",
+      "settings.ok",
+      "reassignOwnedTo",
+      "dropOwned",
+      "comment",
+    ]);
   });
 });

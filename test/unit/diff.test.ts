@@ -21,6 +21,8 @@ describe("diffRole", () => {
     password: "pw",
     inRoles: ["a", "b"],
     adoptExisting: false,
+    settings: {},
+    dropOwned: false,
     connection: { host: "db1", port: 5432, user: "admin", password: "admin-pw", database: "postgres" },
   };
   const olds: RoleOutputs = { ...news, oid: 16384 };

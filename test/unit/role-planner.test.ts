@@ -20,6 +20,7 @@ function actual(over: Partial<RoleActual> = {}): RoleActual {
     bypassRowLevelSecurity: false,
     connectionLimit: -1,
     inRoles: [],
+    settings: {},
     ...over,
   };
 }
@@ -37,6 +38,7 @@ function desired(over: Partial<RoleDesired> = {}): RoleDesired {
     connectionLimit: -1,
     inRoles: [],
     previousInRoles: [],
+    settings: {},
     ...over,
   };
 }
@@ -291,5 +293,48 @@ describe("planRole", () => {
     it("plans nothing when the role is already gone", () => {
       expect(planRole(undefined, undefined)).to.deep.equal([]);
     });
+  });
+});
+
+describe("planRole: settings and comment", () => {
+  it("create sets parameters (list parameters as lists of literals) and the comment", () => {
+    expect(
+      sqls(
+        planRole(
+          undefined,
+          desired({
+            settings: { statement_timeout: "5s", search_path: 'app, "$user"', "app.tenant": "it's" },
+            comment: "the app",
+          }),
+        ),
+      ),
+    ).to.deep.equal([
+      "CREATE ROLE app WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1",
+      "ALTER ROLE app SET app.tenant TO 'it''s'",
+      "ALTER ROLE app SET search_path TO 'app', '$user'",
+      "ALTER ROLE app SET statement_timeout TO '5s'",
+      "COMMENT ON ROLE app IS 'the app'",
+    ]);
+  });
+
+  it("update sets only what differs, resets only what it managed, compares list parameters by element", () => {
+    const a = actual({
+      settings: { search_path: 'app, "$user"', statement_timeout: "5s", work_mem: "4MB", other: "x" },
+      comment: "old",
+    });
+    const d = desired({
+      settings: { search_path: "app,$user", statement_timeout: "10s" },
+      previousSettings: ["search_path", "statement_timeout", "work_mem"],
+      comment: null,
+    });
+    expect(sqls(planRole(a, d))).to.deep.equal([
+      "ALTER ROLE app SET statement_timeout TO '10s'",
+      "ALTER ROLE app RESET work_mem",
+      "COMMENT ON ROLE app IS NULL",
+    ]);
+  });
+
+  it("leaves an unmanaged comment alone", () => {
+    expect(sqls(planRole(actual({ comment: "by hand" }), desired()))).to.deep.equal([]);
   });
 });

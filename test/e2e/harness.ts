@@ -1,0 +1,139 @@
+/**
+ * End-to-end harness: the real Pulumi CLI (the version pinned in package.json devDependencies.pulumi)
+ * driven through the Automation API, with a local file backend in a scratch folder inside this
+ * repository (so that the provider process, which requires "pulumi-postgres-roles/runtime" by name,
+ * finds node_modules). The scratch folder is node_modules/.cache/pulumi-postgres-roles-e2e: inside
+ * the repository and ignored by git.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  type OpMap,
+  type PulumiFn,
+  type Stack,
+} from "@pulumi/pulumi/automation";
+import { testServer } from "../support/db";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+export const WORK_ROOT = join(REPO_ROOT, "node_modules", ".cache", "pulumi-postgres-roles-e2e");
+
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+    devDependencies: Record<string, string>;
+  };
+  return pkg.devDependencies.pulumi!.replace(/^[^0-9]*/, "");
+}
+
+export function cliRoot(): string {
+  const home = process.env.PULUMI_HOME || join(homedir(), ".pulumi");
+  return join(home, "versions", cliVersion());
+}
+
+/** The CLI, or undefined (with the reason) when it is not installed. */
+export async function findCli(): Promise<{ cmd?: PulumiCommand; reason?: string }> {
+  const root = cliRoot();
+  if (!existsSync(join(root, "bin", "pulumi"))) {
+    return { reason: `no Pulumi CLI ${cliVersion()} in ${root} (npm run pulumi:install)` };
+  }
+  try {
+    return { cmd: await PulumiCommand.get({ root }) };
+  } catch (e) {
+    return { reason: `Pulumi CLI in ${root} unusable: ${(e as Error).message}` };
+  }
+}
+
+/** One run's scratch folder: a file backend plus one work folder per stack. */
+export class E2eEnv {
+  readonly dir: string;
+  readonly backend: string;
+  readonly passphrase = `e2e-${Math.random().toString(36).slice(2)}`;
+  readonly stacks: Stack[] = [];
+
+  constructor(readonly cmd: PulumiCommand) {
+    mkdirSync(WORK_ROOT, { recursive: true });
+    this.dir = mkdtempSync(join(WORK_ROOT, "run-"));
+    this.backend = join(this.dir, "state");
+    mkdirSync(this.backend, { recursive: true });
+  }
+
+  envVars(): Record<string, string> {
+    const s = testServer();
+    const env: Record<string, string> = {
+      PULUMI_BACKEND_URL: `file://${this.backend}`,
+      PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_HOME: process.env.PULUMI_HOME || join(homedir(), ".pulumi"),
+      PGHOST: s.host,
+      PGPORT: String(s.port),
+      PGUSER: s.user,
+      PGDATABASE: s.database,
+    };
+    if (s.password !== undefined) env.PGPASSWORD = s.password;
+    return env;
+  }
+
+  workDir(name: string): string {
+    const d = join(this.dir, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  /** A stack of an inline program, in its own work folder. */
+  async inline(projectName: string, stackName: string, program: PulumiFn): Promise<Stack> {
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName, projectName, program },
+      {
+        workDir: this.workDir(`${projectName}-${stackName}`),
+        envVars: this.envVars(),
+        pulumiCommand: this.cmd,
+        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${this.backend}` } },
+      },
+    );
+    this.stacks.push(stack);
+    return stack;
+  }
+
+  /** A stack of a folder program (a Pulumi.yaml of our own whose `main` points at `programDir`). */
+  async folder(projectName: string, stackName: string, programDir: string): Promise<Stack> {
+    const workDir = this.workDir(`${projectName}-${stackName}`);
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName, workDir },
+      {
+        workDir,
+        envVars: this.envVars(),
+        pulumiCommand: this.cmd,
+        projectSettings: {
+          name: projectName,
+          runtime: { name: "nodejs", options: { typescript: true } },
+          main: programDir,
+          backend: { url: `file://${this.backend}` },
+        },
+      },
+    );
+    this.stacks.push(stack);
+    return stack;
+  }
+
+  /** Destroys what is left of every stack, removes them and the scratch folder. */
+  async cleanup(): Promise<void> {
+    for (const stack of this.stacks) {
+      await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
+      await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The operations of a summary other than `same` (and the informational ones). */
+export function changes(summary: OpMap | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(summary ?? {})) {
+    if (op === "same" || n === undefined || n === 0) continue;
+    out[op] = n;
+  }
+  return out;
+}
