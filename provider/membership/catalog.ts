@@ -15,11 +15,26 @@ SELECT (SELECT oid FROM pg_roles WHERE rolname = $1) IS NOT NULL AS role_exists,
  WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = $1)
    AND m.member = (SELECT oid FROM pg_roles WHERE rolname = $2)`;
 
+/** PostgreSQL 16 added inherit_option and set_option (per grant; aggregated like admin). */
+export const MEMBERSHIP_OPTIONS_QUERY = `
+SELECT bool_or(m.inherit_option) AS inherit, bool_or(m.set_option) AS set
+  FROM pg_auth_members m
+ WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = $1)
+   AND m.member = (SELECT oid FROM pg_roles WHERE rolname = $2)`;
+
+export const SERVER_VERSION_QUERY = `SELECT current_setting('server_version_num')::int AS version`;
+
 export async function readMembership(
   client: PoolClient,
   role: string,
   member: string,
-): Promise<{ roleExists: boolean; memberExists: boolean; actual: MembershipActual | undefined }> {
+): Promise<{
+  version: number;
+  roleExists: boolean;
+  memberExists: boolean;
+  actual: MembershipActual | undefined;
+}> {
+  const version = (await client.query<{ version: number }>(SERVER_VERSION_QUERY)).rows[0]!.version;
   const { rows } = await client.query<{
     role_exists: boolean;
     member_exists: boolean;
@@ -27,9 +42,16 @@ export async function readMembership(
     admin: boolean;
   }>(MEMBERSHIP_QUERY, [role, member]);
   const r = rows[0]!;
-  return {
-    roleExists: r.role_exists,
-    memberExists: r.member_exists,
-    actual: r.grants > 0 ? { admin: r.admin } : undefined,
-  };
+  let actual: MembershipActual | undefined;
+  if (r.grants > 0) {
+    actual = { admin: r.admin };
+    if (version >= 160000) {
+      const o = (
+        await client.query<{ inherit: boolean; set: boolean }>(MEMBERSHIP_OPTIONS_QUERY, [role, member])
+      ).rows[0]!;
+      actual.inherit = o.inherit;
+      actual.set = o.set;
+    }
+  }
+  return { version, roleExists: r.role_exists, memberExists: r.member_exists, actual };
 }

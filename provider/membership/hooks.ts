@@ -19,7 +19,17 @@ async function apply(rt: Runtime, ctx: HookContext, inputs: MembershipInputs, do
   const resource = label(inputs);
   const { pool, conn } = rt.connect(inputs.connection, ctx);
   await inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
-    const { roleExists, memberExists, actual } = await readMembership(client, inputs.role, inputs.member);
+    const { version, roleExists, memberExists, actual } = await readMembership(
+      client,
+      inputs.role,
+      inputs.member,
+    );
+    if (version < 160000 && (inputs.inherit !== undefined || inputs.set !== undefined)) {
+      throw new ProviderError(resource, doing, {
+        message: `the membership options inherit and set need PostgreSQL 16 or later; this server is ${version}`,
+        hint: "remove inherit/set from the RoleMembership (the member's INHERIT attribute applies instead)",
+      });
+    }
     const missing = [!roleExists && inputs.role, !memberExists && inputs.member].filter(Boolean);
     if (missing.length > 0) {
       throw new ProviderError(resource, doing, {
@@ -61,7 +71,11 @@ export async function read(
   return inTransaction(pool, { resource: label(props), lockTimeout: conn.lockTimeout }, async (client) => {
     const { actual } = await readMembership(client, props.role, props.member);
     if (!actual) return { id: undefined, props: {} as MembershipOutputs };
-    return { id, props: { ...props, withAdmin: actual.admin } };
+    const props2: MembershipOutputs = { ...props, withAdmin: actual.admin };
+    // The options are reported only where they are managed (and exist: 16+).
+    if (props.inherit !== undefined && actual.inherit !== undefined) props2.inherit = actual.inherit;
+    if (props.set !== undefined && actual.set !== undefined) props2.set = actual.set;
+    return { id, props: props2 };
   });
 }
 

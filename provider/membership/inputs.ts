@@ -10,6 +10,10 @@ export interface MembershipInputs {
   /** The role that becomes a member. */
   member: string;
   withAdmin: boolean;
+  /** PostgreSQL 16+: INHERIT option of the membership; undefined = the server's default (the member's INHERIT attribute). */
+  inherit?: boolean;
+  /** PostgreSQL 16+: SET option (may SET ROLE to the group); undefined = the server's default (true). */
+  set?: boolean;
   connection?: ConnectionArgs;
 }
 export type MembershipOutputs = MembershipInputs;
@@ -22,6 +26,8 @@ export function checkMembership(news: Record<string, unknown>): {
   p.name("role", news.role, true);
   p.name("member", news.member, true);
   p.bool("withAdmin", news.withAdmin);
+  p.bool("inherit", news.inherit);
+  p.bool("set", news.set);
   if (typeof news.role === "string" && news.role.toUpperCase() === "PUBLIC") {
     p.add("role", "PUBLIC is not a role that can be granted");
   }
@@ -36,6 +42,8 @@ export function checkMembership(news: Record<string, unknown>): {
     role: news.role as string,
     member: news.member as string,
     withAdmin: (news.withAdmin as boolean | undefined) ?? false,
+    inherit: news.inherit as boolean | undefined,
+    set: news.set as boolean | undefined,
     connection: news.connection as ConnectionArgs | undefined,
   });
   return { inputs, failures: p.failures };
@@ -51,6 +59,8 @@ export function diffMembership(
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
   const updates =
     (olds.withAdmin ?? false) !== news.withAdmin ||
+    (news.inherit !== undefined && olds.inherit !== news.inherit) ||
+    (news.set !== undefined && olds.set !== news.set) ||
     JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null);
   // Old and new name different pairs (or servers): creating the new one first never collides.
   return { changes: replaces.length > 0 || updates, replaces, deleteBeforeReplace: false };

@@ -11,6 +11,13 @@ export interface RoleMembershipArgs {
   member: pulumi.Input<string>;
   /** WITH ADMIN OPTION: the member may grant `role` to others. Default false; changes in place. */
   withAdmin?: pulumi.Input<boolean>;
+  /**
+   * PostgreSQL 16+: whether the member inherits the group's privileges through this membership (INHERIT
+   * option). Omitted: the server's default (the member's own INHERIT attribute). Changes in place; an error on older servers.
+   */
+  inherit?: pulumi.Input<boolean>;
+  /** PostgreSQL 16+: whether the member may `SET ROLE` to the group (SET option). Omitted: the server's default (true). */
+  set?: pulumi.Input<boolean>;
   /** Where the roles live; see ConnectionArgs for the precedence of resource, stack config and environment. */
   connection?: ConnectionInput;
 }
@@ -29,6 +36,8 @@ export class RoleMembership extends pulumi.dynamic.Resource {
   declare public readonly role: pulumi.Output<string>;
   declare public readonly member: pulumi.Output<string>;
   declare public readonly withAdmin: pulumi.Output<boolean>;
+  declare public readonly inherit: pulumi.Output<boolean | undefined>;
+  declare public readonly set: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: RoleMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -38,6 +47,8 @@ export class RoleMembership extends pulumi.dynamic.Resource {
         role: args.role,
         member: args.member,
         withAdmin: args.withAdmin,
+        inherit: args.inherit,
+        set: args.set,
         connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { dropRoles, hostile, isMember, q, quoteIdent, unique } from "../support/db";
+import { asRole, dropRoles, hostile, isMember, one, q, quoteIdent, unique } from "../support/db";
 
 describe("RoleMembership (real server)", () => {
   const made: string[] = [];
@@ -96,5 +96,51 @@ describe("RoleMembership (real server)", () => {
       err = e as Error;
     }
     expect(err?.message).to.include("RoleMembership").and.include(ghost).and.include("does not exist");
+  });
+});
+
+describe("RoleMembership inherit and set options (PostgreSQL 16+)", () => {
+  const made: string[] = [];
+  after(() => dropRoles(...made));
+
+  it("inherit false: the member can SET ROLE but does not inherit; set false: it cannot SET ROLE; toggled in place; drift seen", async function () {
+    const version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    const [group, member] = [unique("grp"), unique("mem")];
+    made.push(group, member);
+    await q(`CREATE ROLE ${quoteIdent(group)}`);
+    await q(`CREATE ROLE ${quoteIdent(member)} LOGIN PASSWORD 'pw'`);
+    const t = unique("t");
+    await q(`CREATE TABLE public.${quoteIdent(t)} (id int)`);
+    await q(`GRANT SELECT ON public.${quoteIdent(t)} TO ${quoteIdent(group)}`);
+    const m = new Lifecycle(new RoleMembershipProvider());
+    if (version < 160000) {
+      const err = await m.up({ role: group, member, inherit: false }).catch((e: Error) => e);
+      expect((err as Error).message).to.include("PostgreSQL 16");
+      return;
+    }
+    await m.up({ role: group, member, inherit: false });
+    const can = async () =>
+      (await one("SELECT has_table_privilege($1, $2, 'SELECT') AS ok", [member, `public.${quoteIdent(t)}`]))
+        .ok;
+    expect(await can()).to.equal(false);
+    // Not inherited, but still usable through SET ROLE (throws if refused).
+    await asRole(
+      member,
+      "pw",
+      `SET ROLE ${quoteIdent(group)}; SELECT count(*)::int AS n FROM public.${quoteIdent(t)}`,
+    );
+    expect(await m.up({ role: group, member, inherit: true })).to.equal("update");
+    expect(await can()).to.equal(true);
+    expect(await m.up({ role: group, member, inherit: true, set: false })).to.equal("update");
+    expect(
+      await asRole(member, "pw", `SET ROLE ${quoteIdent(group)}`).catch((e: Error) => e.message),
+    ).to.match(/permission denied/);
+    await q(`GRANT ${quoteIdent(group)} TO ${quoteIdent(member)} WITH SET TRUE`);
+    await m.refresh();
+    expect(m.outs).to.include({ set: true, inherit: true });
+    expect(await m.up({ role: group, member, inherit: true, set: false })).to.equal("update");
+    expect(await m.up({ role: group, member, inherit: true, set: false })).to.equal("same");
+    await m.destroy();
+    await q(`DROP TABLE public.${quoteIdent(t)}`);
   });
 });

@@ -93,3 +93,28 @@ describe("planMembership", () => {
     });
   });
 });
+
+describe("planMembership: PostgreSQL 16 options", () => {
+  const pair = { role: "grp", member: "mem" };
+  it("creates with the option list when inherit or set is given", () => {
+    expect(
+      planMembership(pair, undefined, { ...pair, withAdmin: true, inherit: false, set: true }).map(
+        (s) => s.sql,
+      ),
+    ).to.deep.equal(["GRANT grp TO mem WITH ADMIN TRUE, INHERIT FALSE, SET TRUE"]);
+  });
+  it("changes only the options that differ, by granting again", () => {
+    expect(
+      planMembership(
+        pair,
+        { admin: false, inherit: true, set: true },
+        { ...pair, withAdmin: false, inherit: false, set: true },
+      ).map((s) => s.sql),
+    ).to.deep.equal(["GRANT grp TO mem WITH INHERIT FALSE"]);
+  });
+  it("leaves unmanaged options alone", () => {
+    expect(
+      planMembership(pair, { admin: false, inherit: false, set: false }, { ...pair, withAdmin: false }),
+    ).to.deep.equal([]);
+  });
+});
