@@ -11,6 +11,14 @@ export const OBJECT_TYPES = [
   "function",
   "procedure",
   "routine",
+  "column",
+  "type",
+  "domain",
+  "language",
+  "foreign_data_wrapper",
+  "foreign_server",
+  "tablespace",
+  "parameter",
 ] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
 
@@ -21,6 +29,30 @@ export const SCHEMA_OBJECT_TYPES: readonly ObjectType[] = [
   "function",
   "procedure",
   "routine",
+  "column",
+  "type",
+  "domain",
+];
+
+/** Object types whose grants must name their objects (there is no "every object" form). */
+export const NAMED_OBJECT_TYPES: readonly ObjectType[] = [
+  "column",
+  "type",
+  "domain",
+  "language",
+  "foreign_data_wrapper",
+  "foreign_server",
+  "tablespace",
+  "parameter",
+];
+
+/** Object types that live outside any schema (objects are plain names). */
+export const UNQUALIFIED_OBJECT_TYPES: readonly ObjectType[] = [
+  "language",
+  "foreign_data_wrapper",
+  "foreign_server",
+  "tablespace",
+  "parameter",
 ];
 
 /** Every privilege of the type, in PostgreSQL's documentation order; MAINTAIN needs 17+. */
@@ -32,12 +64,23 @@ const PRIVILEGES: Record<ObjectType, readonly string[]> = {
   function: ["EXECUTE"],
   procedure: ["EXECUTE"],
   routine: ["EXECUTE"],
+  column: ["SELECT", "INSERT", "UPDATE", "REFERENCES"],
+  type: ["USAGE"],
+  domain: ["USAGE"],
+  language: ["USAGE"],
+  foreign_data_wrapper: ["USAGE"],
+  foreign_server: ["USAGE"],
+  tablespace: ["CREATE"],
+  parameter: ["SET", "ALTER SYSTEM"],
 };
 
 const ALIASES: Record<string, string> = { TEMP: "TEMPORARY", "ALL PRIVILEGES": "ALL" };
 
 /** Privileges that exist only from a server version on (server_version_num). */
 const SINCE: Record<string, number> = { MAINTAIN: 170000 };
+
+/** Object types that exist only from a server version on. */
+export const TYPE_SINCE: Partial<Record<ObjectType, number>> = { parameter: 150000 };
 
 export function isObjectType(v: unknown): v is ObjectType {
   return typeof v === "string" && (OBJECT_TYPES as readonly string[]).includes(v);

@@ -5,7 +5,7 @@
  */
 import type { PoolClient } from "pg";
 import { ident, qualified } from "../common/quote";
-import type { ObjectType } from "../common/privileges";
+import { type ObjectType, TYPE_SINCE } from "../common/privileges";
 import type { ObjectAcl } from "./planner";
 import { splitRoutine } from "./inputs";
 
@@ -50,6 +50,49 @@ SELECT p.oid::int8 AS oid, p.proname AS name, p.oid::regprocedure::text AS sql, 
 export const ROUTINE_RESOLVE_QUERY = `
 SELECT w.item, to_regprocedure(w.sig)::oid::int8 AS oid FROM unnest($1::text[], $2::text[]) AS w(item, sig)`;
 
+/** Column privileges of the named columns of the named tables ($3 tables, $4 columns). NULL attacl = none. */
+export const COLUMN_ACL_QUERY = `
+SELECT c.relname AS table_name, a.attname AS column_name, x.privilege_type, x.is_grantable
+  FROM pg_attribute a
+  JOIN pg_class c ON c.oid = a.attrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN LATERAL aclexplode(coalesce(a.attacl, acldefault('c', c.relowner))) x ON x.grantee = $2::oid
+ WHERE n.nspname = $1 AND c.relname = ANY($3::text[]) AND a.attname = ANY($4::text[])
+   AND a.attnum > 0 AND NOT a.attisdropped`;
+
+/** Types (any kind) or, with $4, only domains, named in a schema. */
+export const TYPE_ACL_QUERY = `
+SELECT t.typname AS key, x.privilege_type, x.is_grantable
+  FROM pg_type t
+  JOIN pg_namespace n ON n.oid = t.typnamespace
+  LEFT JOIN LATERAL aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) x ON x.grantee = $2::oid
+ WHERE n.nspname = $1 AND t.typname = ANY($3::text[]) AND (NOT $4::bool OR t.typtype = 'd')`;
+
+/** Objects outside schemas, by name ($1), each from its catalog with its default ACL kind. */
+export const NAMED_ACL_QUERIES: Partial<Record<ObjectType, string>> = {
+  language: `
+SELECT l.lanname AS key, x.privilege_type, x.is_grantable FROM pg_language l
+  LEFT JOIN LATERAL aclexplode(coalesce(l.lanacl, acldefault('l', l.lanowner))) x ON x.grantee = $2::oid
+ WHERE l.lanname = ANY($1::text[])`,
+  foreign_data_wrapper: `
+SELECT w.fdwname AS key, x.privilege_type, x.is_grantable FROM pg_foreign_data_wrapper w
+  LEFT JOIN LATERAL aclexplode(coalesce(w.fdwacl, acldefault('F', w.fdwowner))) x ON x.grantee = $2::oid
+ WHERE w.fdwname = ANY($1::text[])`,
+  foreign_server: `
+SELECT s.srvname AS key, x.privilege_type, x.is_grantable FROM pg_foreign_server s
+  LEFT JOIN LATERAL aclexplode(coalesce(s.srvacl, acldefault('S', s.srvowner))) x ON x.grantee = $2::oid
+ WHERE s.srvname = ANY($1::text[])`,
+  tablespace: `
+SELECT t.spcname AS key, x.privilege_type, x.is_grantable FROM pg_tablespace t
+  LEFT JOIN LATERAL aclexplode(coalesce(t.spcacl, acldefault('t', t.spcowner))) x ON x.grantee = $2::oid
+ WHERE t.spcname = ANY($1::text[])`,
+  // PostgreSQL 15+: only parameters with an ACL have a row; the others have the default (the bootstrap superuser's).
+  parameter: `
+SELECT p.name AS key, x.privilege_type, x.is_grantable FROM unnest($1::text[]) AS p(name)
+  LEFT JOIN pg_parameter_acl pa ON pa.parname = p.name
+  LEFT JOIN LATERAL aclexplode(coalesce(pa.paracl, acldefault('p', 10))) x ON x.grantee = $2::oid`,
+};
+
 const RELKINDS: Partial<Record<ObjectType, string[]>> = {
   table: ["r", "v", "m", "f", "p"],
   sequence: ["S"],
@@ -68,6 +111,7 @@ export interface GrantTarget {
   database?: string;
   schema?: string;
   objects?: string[];
+  columns?: string[];
 }
 
 export interface GrantCatalog {
@@ -128,9 +172,57 @@ export async function readGrantCatalog(
     return { version, objects: collect(rows, (r) => ident(r.key)), missing: [], problems: [] };
   }
 
+  const since = TYPE_SINCE[t.objectType];
+  if (since !== undefined && version < since) {
+    return {
+      version,
+      objects: [],
+      missing: [],
+      problems: [
+        `${t.objectType} privileges need PostgreSQL ${since / 10000} or later (this server: ${version})`,
+      ],
+    };
+  }
+  const namedQuery = NAMED_ACL_QUERIES[t.objectType];
+  if (namedQuery) {
+    const { rows } = await client.query<AclRow>(namedQuery, [t.objects ?? [], grantee]);
+    const sqlOf = (r: AclRow) =>
+      t.objectType === "parameter" ? r.key.split(".").map(ident).join(".") : ident(r.key);
+    const objects = collect(rows, sqlOf);
+    const found = new Set(objects.map((o) => o.key));
+    return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
+  }
+
   const schema = t.schema ?? "public";
   const schemaRows = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
   if (schemaRows.rowCount === 0) return none(`schema ${JSON.stringify(schema)} does not exist`);
+
+  if (t.objectType === "column") {
+    const { rows } = await client.query<Omit<AclRow, "key"> & { table_name: string; column_name: string }>(
+      COLUMN_ACL_QUERY,
+      [schema, grantee, t.objects ?? [], t.columns ?? []],
+    );
+    const keyed = rows.map((r) => ({ ...r, key: `${r.table_name}.${r.column_name}` }));
+    const objects = collect(keyed, (r) => ident((r as (typeof keyed)[number]).column_name)).map((o) => {
+      const row = keyed.find((r) => r.key === o.key)!;
+      return { ...o, table: qualified(schema, row.table_name) };
+    });
+    const found = new Set(objects.map((o) => o.key));
+    const wanted = (t.objects ?? []).flatMap((tbl) => (t.columns ?? []).map((c) => `${tbl}.${c}`));
+    return { version, objects, missing: wanted.filter((k) => !found.has(k)), problems: [] };
+  }
+
+  if (t.objectType === "type" || t.objectType === "domain") {
+    const { rows } = await client.query<AclRow>(TYPE_ACL_QUERY, [
+      schema,
+      grantee,
+      t.objects ?? [],
+      t.objectType === "domain",
+    ]);
+    const objects = collect(rows, (r) => qualified(schema, r.key));
+    const found = new Set(objects.map((o) => o.key));
+    return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
+  }
 
   const relkinds = RELKINDS[t.objectType];
   if (relkinds) {

@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PoolClient } from "pg";
 import { GONE, ProviderError } from "../common/errors";
-import { describeActual, expandPrivileges } from "../common/privileges";
+import { UNQUALIFIED_OBJECT_TYPES, describeActual, expandPrivileges } from "../common/privileges";
 import { type HookContext, type Runtime } from "../common/runtime-context";
 import { execute, inTransaction } from "../db/transaction";
 import { type GrantCatalog, readGrantCatalog } from "./catalog";
@@ -10,21 +10,35 @@ import type { GrantInputs, GrantOutputs } from "./inputs";
 import { type PrivilegeSet, heldOnAll, planGrant } from "./planner";
 
 function label(i: GrantInputs): string {
-  const where =
-    i.objectType === "database"
-      ? `database ${i.database ?? "(connection's)"}`
-      : i.objectType === "schema"
-        ? `schema ${i.schema}`
-        : `${i.objects ? i.objects.join(", ") : `all ${i.objectType}s`} in schema ${i.schema}${i.database ? ` of database ${i.database}` : ""}`;
+  let where: string;
+  if (i.objectType === "database") where = `database ${i.database ?? "(connection's)"}`;
+  else if (i.objectType === "schema") where = `schema ${i.schema}`;
+  else if (i.objectType === "column")
+    where = `columns ${i.columns?.join(", ")} of ${i.objects?.join(", ")} in schema ${i.schema}`;
+  else if (UNQUALIFIED_OBJECT_TYPES.includes(i.objectType))
+    where = `${i.objectType} ${i.objects?.join(", ")}`;
+  else {
+    where = `${i.objects ? i.objects.join(", ") : `all ${i.objectType}s`} in schema ${i.schema}`;
+  }
+  if (i.database && i.objectType !== "database") where += ` of database ${i.database}`;
   return `Grant ${i.privileges.join(", ")} on ${where} to ${i.role}`;
 }
 
 export const grantId = (i: GrantInputs) =>
-  JSON.stringify([i.objectType, i.database ?? null, i.schema ?? null, i.objects ?? null, i.role]);
+  JSON.stringify([
+    i.objectType,
+    i.database ?? null,
+    i.schema ?? null,
+    i.objects ?? null,
+    i.columns ?? null,
+    i.role,
+  ]);
 
 /** Grants on objects inside a database connect to that database; database grants use the connection's. */
 function connectFor(rt: Runtime, ctx: HookContext, i: GrantInputs) {
-  return rt.connect(i.connection, ctx, i.objectType === "database" ? undefined : i.database);
+  const clusterWide =
+    i.objectType === "database" || i.objectType === "tablespace" || i.objectType === "parameter";
+  return rt.connect(i.connection, ctx, clusterWide ? undefined : i.database);
 }
 
 /** Serializes our own transactions that rewrite the same catalog rows (see inTransaction). */

@@ -6,7 +6,9 @@ import { isPublic } from "../common/quote";
 import {
   OBJECT_TYPES,
   type ObjectType,
+  NAMED_OBJECT_TYPES,
   SCHEMA_OBJECT_TYPES,
+  UNQUALIFIED_OBJECT_TYPES,
   invalidPrivileges,
   normalizeObjectType,
   normalizePrivilegeName,
@@ -24,6 +26,8 @@ export interface GrantInputs {
   schema?: string;
   /** Tables, sequences or routines by name (routines as `name(argtypes)`); omitted: every one in the schema. */
   objects?: string[];
+  /** Column grants: the columns (of each table in `objects`). */
+  columns?: string[];
   /** Normalized: upper case, documentation order, or ["ALL"]. */
   privileges: string[];
   withGrantOption: boolean;
@@ -54,15 +58,32 @@ export function checkGrant(news: Record<string, unknown>): {
   p.name("database", news.database, false);
   p.name("schema", news.schema, objectType === "schema");
   p.nameList("objects", news.objects);
-  if (objectType && !SCHEMA_OBJECT_TYPES.includes(objectType) && news.objects !== undefined) {
+  const named = objectType !== undefined && NAMED_OBJECT_TYPES.includes(objectType);
+  const unqualified = objectType !== undefined && UNQUALIFIED_OBJECT_TYPES.includes(objectType);
+  if ((objectType === "database" || objectType === "schema") && news.objects !== undefined) {
     p.add(
       "objects",
       `objects does not apply to ${objectType} grants (they name their ${objectType} with \`${objectType}\`)`,
     );
   }
-  if (objectType === "database" && news.schema !== undefined) {
-    p.add("schema", "schema does not apply to database grants");
+  if (named && news.objects === undefined) {
+    p.add(
+      "objects",
+      `${objectType} grants must name their objects${objectType === "column" ? " (the tables)" : ""}`,
+    );
   }
+  if ((objectType === "database" || unqualified) && news.schema !== undefined) {
+    p.add("schema", `schema does not apply to ${objectType} grants`);
+  }
+  if ((objectType === "tablespace" || objectType === "parameter") && news.database !== undefined) {
+    p.add("database", `${objectType}s belong to the whole cluster: database does not apply`);
+  }
+  p.nameList("columns", news.columns);
+  if (objectType === "column" && news.columns === undefined) p.add("columns", "column grants need columns");
+  if (objectType && objectType !== "column" && news.columns !== undefined) {
+    p.add("columns", `columns apply only to column grants (objectType "column"), not ${objectType}`);
+  }
+  if (Array.isArray(news.columns) && news.columns.length === 0) p.add("columns", "columns must not be empty");
   if (Array.isArray(news.objects) && news.objects.length === 0) {
     p.add("objects", "objects must not be empty (omit it to mean every object of the type in the schema)");
   }
@@ -113,8 +134,17 @@ export function checkGrant(news: Record<string, unknown>): {
     database: news.database as string | undefined,
     schema: (news.schema as string | undefined) ?? (inSchema ? "public" : undefined),
     objects: Array.isArray(news.objects)
-      ? [...new Set(news.objects as string[])].sort()
+      ? [
+          ...new Set(
+            (news.objects as string[]).map((o) =>
+              objectType === "parameter" && typeof o === "string" && !isUnknown(o) ? o.toLowerCase() : o,
+            ),
+          ),
+        ].sort()
       : (news.objects as string[] | undefined),
+    columns: Array.isArray(news.columns)
+      ? [...new Set(news.columns as string[])].sort()
+      : (news.columns as string[] | undefined),
     privileges: knownPrivs
       ? normalizePrivileges(objectType!, privs as string[])
       : Array.isArray(privs)
@@ -137,6 +167,7 @@ function overlaps(a: Partial<GrantInputs>, b: GrantInputs): boolean {
   ) {
     return false;
   }
+  if (a.columns && b.columns && !a.columns.some((c) => b.columns!.includes(c))) return false;
   if (!a.objects || !b.objects) return true;
   return a.objects.some((o) => b.objects!.includes(o));
 }
@@ -147,6 +178,7 @@ export function diffGrant(olds: Partial<GrantOutputs>, news: GrantInputs): pulum
     if ((olds[k] ?? undefined) !== (news[k] ?? undefined)) replaces.push(k);
   }
   if (!sameList(olds.objects, news.objects)) replaces.push("objects");
+  if (!sameList(olds.columns, news.columns)) replaces.push("columns");
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
   const updates =
     !sameList(olds.privileges, news.privileges) ||

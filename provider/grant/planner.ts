@@ -15,6 +15,8 @@ export interface ObjectAcl {
   sql: string;
   /** Privileges the grantee holds directly (NULL ACLs read as their defaults) -> with grant option. */
   privileges: Record<string, boolean>;
+  /** Column grants: the table (as SQL) the column (`sql`) belongs to. */
+  table?: string;
 }
 
 export interface PrivilegeSet {
@@ -42,7 +44,30 @@ const KEYWORD: Record<ObjectType, string> = {
   function: "FUNCTION",
   procedure: "PROCEDURE",
   routine: "ROUTINE",
+  column: "TABLE",
+  type: "TYPE",
+  domain: "DOMAIN",
+  language: "LANGUAGE",
+  foreign_data_wrapper: "FOREIGN DATA WRAPPER",
+  foreign_server: "FOREIGN SERVER",
+  tablespace: "TABLESPACE",
+  parameter: "PARAMETER",
 };
+
+/**
+ * `privileges ON objects` clauses for a group of objects needing the same privileges. Column
+ * privileges name their columns per privilege and their table: `SELECT (a, b) ON TABLE t`, one
+ * clause per table.
+ */
+function clauses(objectType: ObjectType, privs: string[], objs: ObjectAcl[]): string[] {
+  if (objectType !== "column")
+    return [`${privs.join(", ")} ON ${KEYWORD[objectType]} ${objs.map((o) => o.sql).join(", ")}`];
+  const byTable = new Map<string, string[]>();
+  for (const o of objs) byTable.set(o.table!, [...(byTable.get(o.table!) ?? []), o.sql]);
+  return [...byTable].map(
+    ([table, cols]) => `${privs.map((p) => `${p} (${cols.join(", ")})`).join(", ")} ON TABLE ${table}`,
+  );
+}
 
 /** Groups objects by the privilege list each needs, keeping first-seen order. */
 function group(
@@ -64,23 +89,24 @@ function group(
 export function planGrant(input: GrantPlanInput): Statement[] {
   const { objectType, role, previous, desired, cascade } = input;
   const objects = [...input.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const kw = KEYWORD[objectType];
   const grantee = roleSpec(role);
-  const on = (objs: ObjectAcl[]) => `${kw} ${objs.map((o) => o.sql).join(", ")}`;
   const names = (objs: ObjectAcl[]) => `${objectType} ${objs.map((o) => o.key).join(", ")}`;
   const tail = cascade ? " CASCADE" : "";
   const out: Statement[] = [];
+  const emit = (description: string, privs: string[], objs: ObjectAcl[], sql: (clause: string) => string) => {
+    for (const clause of clauses(objectType, privs, objs)) out.push(stmt(description, sql(clause)));
+  };
 
   if (desired) {
     const withOption = desired.withGrantOption;
     for (const [privs, objs] of group(objects, (o) =>
       desired.privileges.filter((p) => !(p in o.privileges) || (withOption && !o.privileges[p])),
     )) {
-      out.push(
-        stmt(
-          `grant ${privs.join(", ")} on ${names(objs)} to ${role}${withOption ? " with grant option" : ""}`,
-          `GRANT ${privs.join(", ")} ON ${on(objs)} TO ${grantee}${withOption ? " WITH GRANT OPTION" : ""}`,
-        ),
+      emit(
+        `grant ${privs.join(", ")} on ${names(objs)} to ${role}${withOption ? " with grant option" : ""}`,
+        privs,
+        objs,
+        (c) => `GRANT ${c} TO ${grantee}${withOption ? " WITH GRANT OPTION" : ""}`,
       );
     }
   }
@@ -89,22 +115,22 @@ export function planGrant(input: GrantPlanInput): Statement[] {
     const keep = new Set(desired?.privileges ?? []);
     const unwanted = previous.privileges.filter((p) => !keep.has(p));
     for (const [privs, objs] of group(objects, (o) => unwanted.filter((p) => p in o.privileges))) {
-      out.push(
-        stmt(
-          `revoke ${privs.join(", ")} on ${names(objs)} from ${role}`,
-          `REVOKE ${privs.join(", ")} ON ${on(objs)} FROM ${grantee}${tail}`,
-        ),
+      emit(
+        `revoke ${privs.join(", ")} on ${names(objs)} from ${role}`,
+        privs,
+        objs,
+        (c) => `REVOKE ${c} FROM ${grantee}${tail}`,
       );
     }
     if (desired && previous.withGrantOption && !desired.withGrantOption) {
       for (const [privs, objs] of group(objects, (o) =>
         desired.privileges.filter((p) => o.privileges[p] === true),
       )) {
-        out.push(
-          stmt(
-            `revoke the grant option for ${privs.join(", ")} on ${names(objs)} from ${role}`,
-            `REVOKE GRANT OPTION FOR ${privs.join(", ")} ON ${on(objs)} FROM ${grantee}${tail}`,
-          ),
+        emit(
+          `revoke the grant option for ${privs.join(", ")} on ${names(objs)} from ${role}`,
+          privs,
+          objs,
+          (c) => `REVOKE GRANT OPTION FOR ${c} FROM ${grantee}${tail}`,
         );
       }
     }

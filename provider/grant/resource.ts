@@ -8,7 +8,11 @@ import type { GrantInputs, GrantOutputs } from "./inputs";
 export interface GrantArgs {
   /** The grantee: a role name, or "PUBLIC". Changing it replaces the grant. */
   role: pulumi.Input<string>;
-  /** database, schema, table, sequence, function, procedure or routine (any letter case). Changing it replaces the grant. */
+  /**
+   * database, schema, table, sequence, function, procedure, routine, column, type, domain, language,
+   * foreign_data_wrapper, foreign_server, tablespace or parameter (PostgreSQL 15+), in any letter case.
+   * Changing it replaces the grant.
+   */
   objectType: pulumi.Input<ObjectType | Uppercase<ObjectType> | string>;
   /**
    * For database grants, the database granted on; for the others, the database the schema is in
@@ -24,6 +28,8 @@ export interface GrantArgs {
    * table created later without the privileges as drift. Not for database and schema grants.
    */
   objects?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Column grants (objectType "column"): the columns, in each table of `objects`. Changing them replaces the grant. */
+  columns?: pulumi.Input<pulumi.Input<string>[]>;
   /** Privilege names ("SELECT", "USAGE", ...) or "ALL", in any letter case. Changes are applied as a delta, in place. */
   privileges: pulumi.Input<pulumi.Input<string>[]>;
   /** WITH GRANT OPTION. Default false; changes in place. */
@@ -50,6 +56,7 @@ export class Grant extends pulumi.dynamic.Resource {
   declare public readonly database: pulumi.Output<string | undefined>;
   declare public readonly schema: pulumi.Output<string | undefined>;
   declare public readonly objects: pulumi.Output<string[] | undefined>;
+  declare public readonly columns: pulumi.Output<string[] | undefined>;
   declare public readonly privileges: pulumi.Output<string[]>;
   declare public readonly withGrantOption: pulumi.Output<boolean>;
   declare public readonly cascade: pulumi.Output<boolean>;
@@ -64,6 +71,7 @@ export class Grant extends pulumi.dynamic.Resource {
         database: args.database,
         schema: args.schema,
         objects: args.objects,
+        columns: args.columns,
         privileges: args.privileges,
         withGrantOption: args.withGrantOption,
         cascade: args.cascade,

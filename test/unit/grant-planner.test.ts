@@ -347,3 +347,25 @@ describe("heldOnAll", () => {
     expect(heldOnAll([a, b], ["SELECT", "INSERT"])).to.deep.equal({ held: ["SELECT"], grantable: true });
   });
 });
+
+describe("planGrant: column privileges", () => {
+  it("names columns per privilege and one statement per table", () => {
+    const col = (table: string, column: string, privileges: Record<string, boolean> = {}) => ({
+      key: `${table}.${column}`,
+      sql: column === "Salary" ? '"Salary"' : column,
+      table: `s.${table}`,
+      privileges,
+    });
+    const statements = planGrant({
+      objectType: "column",
+      role: "r",
+      objects: [col("a", "x"), col("a", "Salary"), col("b", "x", { SELECT: false })],
+      desired: { privileges: ["SELECT", "UPDATE"], withGrantOption: false },
+      cascade: false,
+    }).map((s) => s.sql);
+    expect(statements).to.deep.equal([
+      'GRANT SELECT ("Salary", x), UPDATE ("Salary", x) ON TABLE s.a TO r',
+      "GRANT UPDATE (x) ON TABLE s.b TO r",
+    ]);
+  });
+});
