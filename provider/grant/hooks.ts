@@ -5,6 +5,7 @@ import { GONE, ProviderError } from "../common/errors";
 import { UNQUALIFIED_OBJECT_TYPES, describeActual, expandPrivileges } from "../common/privileges";
 import { type HookContext, type Runtime } from "../common/runtime-context";
 import { execute, inTransaction } from "../db/transaction";
+import type { Statement } from "../common/statement";
 import { type GrantCatalog, readGrantCatalog } from "./catalog";
 import type { GrantInputs, GrantOutputs } from "./inputs";
 import { type PrivilegeSet, heldOnAll, planGrant } from "./planner";
@@ -68,6 +69,30 @@ function requireTarget(resource: string, doing: string, c: GrantCatalog): void {
   }
 }
 
+/**
+ * Runs a plan, then plans again: the second plan must be empty. GRANT and REVOKE by a role that
+ * lacks the right (not the owner, no grant option) only warn "no privileges were granted" and
+ * succeed; this turns that into an error instead of a state that claims what the catalog lacks.
+ */
+async function executeVerified(
+  client: PoolClient,
+  resource: string,
+  doing: string,
+  plan: () => Promise<Statement[]>,
+): Promise<void> {
+  const statements = await plan();
+  if (statements.length === 0) return;
+  await execute(client, resource, statements);
+  const left = await plan();
+  if (left.length > 0) {
+    throw new ProviderError(resource, doing, {
+      message: `PostgreSQL accepted the statements but did not apply: ${left.map((x) => x.description).join("; ")}`,
+      code: "42501",
+      hint: "the admin must own the objects (or be a member of their owner), or hold the privileges WITH GRANT OPTION; a superuser can always grant",
+    });
+  }
+}
+
 async function apply(
   rt: Runtime,
   ctx: HookContext,
@@ -81,17 +106,19 @@ async function apply(
     pool,
     { resource, lockTimeout: conn.lockTimeout, lockKey: lockKey(news) },
     async (client) => {
-      const catalog = await readGrantCatalog(client, news, conn.database);
-      requireTarget(resource, doing, catalog);
-      const statements = planGrant({
-        objectType: news.objectType,
-        role: news.role,
-        objects: catalog.objects,
-        previous: olds ? privilegeSet(olds, catalog.version) : undefined,
-        desired: privilegeSet(news, catalog.version),
-        cascade: news.cascade,
-      });
-      await execute(client, resource, statements);
+      const plan = async () => {
+        const catalog = await readGrantCatalog(client, news, conn.database);
+        requireTarget(resource, doing, catalog);
+        return planGrant({
+          objectType: news.objectType,
+          role: news.role,
+          objects: catalog.objects,
+          previous: olds ? privilegeSet(olds, catalog.version) : undefined,
+          desired: privilegeSet(news, catalog.version),
+          cascade: news.cascade,
+        });
+      };
+      await executeVerified(client, resource, doing, plan);
     },
   );
 }
@@ -165,15 +192,17 @@ export async function read(
 export async function remove(rt: Runtime, ctx: HookContext, _id: string, props: GrantOutputs): Promise<void> {
   const resource = label(props);
   await inDatabase(rt, ctx, props, undefined, async (client, db) => {
-    const catalog = await readGrantCatalog(client, props, db);
-    if (catalog.absent) return; // grantee, schema or database gone: so is the grant
-    const statements = planGrant({
-      objectType: props.objectType,
-      role: props.role,
-      objects: catalog.objects,
-      previous: privilegeSet(props, catalog.version),
-      cascade: props.cascade,
-    });
-    await execute(client, resource, statements);
+    const plan = async () => {
+      const catalog = await readGrantCatalog(client, props, db);
+      if (catalog.absent) return []; // grantee, schema or database gone: so is the grant
+      return planGrant({
+        objectType: props.objectType,
+        role: props.role,
+        objects: catalog.objects,
+        previous: privilegeSet(props, catalog.version),
+        cascade: props.cascade,
+      });
+    };
+    await executeVerified(client, resource, "revoke", plan);
   });
 }

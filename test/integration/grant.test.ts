@@ -448,6 +448,45 @@ describe("Grant (real server)", () => {
     expect(res3.failures!.map((f) => f.property)).to.deep.equal(["objectType"]);
   });
 
+  it("an admin without the right gets an error, not a silent 'no privileges were granted'", async () => {
+    const weak = await role("weak", true);
+    const grantee = await role("grantee");
+    const s = await schema(["t"]);
+    await q(`GRANT USAGE ON SCHEMA ${qi(s)} TO ${qi(weak)}`);
+    const server = testServer();
+    const connection = {
+      host: server.host,
+      port: server.port,
+      user: weak,
+      password: "pw",
+      database: server.database,
+    };
+    const args = {
+      role: grantee,
+      objectType: "table",
+      schema: s,
+      objects: ["t"],
+      privileges: ["SELECT"],
+      connection,
+    };
+    // No privilege at all on the table: PostgreSQL refuses, and the error carries its words.
+    const g = new Lifecycle(new GrantProvider());
+    const refused = await g.up(args).catch((e: Error) => e);
+    expect((refused as Error).message)
+      .to.include("permission denied for table t")
+      .and.include("SQLSTATE 42501");
+    // Some privilege but no grant option: PostgreSQL only warns "no privileges were granted" and succeeds.
+    await q(`GRANT SELECT ON ${qi(s)}.t TO ${qi(weak)}`);
+    const err = await g.up(args).catch((e: Error) => e);
+    expect((err as Error).message)
+      .to.include("did not apply")
+      .and.include(`grant SELECT on table t to ${grantee}`)
+      .and.include("42501")
+      .and.include("own the objects");
+    expect(await tablePriv(grantee, s, "t", "SELECT")).to.equal(false);
+    expect(g.id, "nothing recorded in the state").to.equal(undefined);
+  });
+
   it("fifty grants on one table created concurrently all succeed", async () => {
     const s = await schema(["hot"]);
     const grantees = await Promise.all(Array.from({ length: 50 }, (_, i) => role(`c${i}`)));
