@@ -8,3 +8,6 @@ export { runtime, type Hooks } from "./common/runtime-context";
 export { role } from "./role/entry";
 export { membership } from "./membership/entry";
 export { grant } from "./grant/entry";
+export { rowLevelSecurity } from "./rls/entry";
+export { policy } from "./policy/entry";
+export { defaultPrivileges } from "./defaultprivileges/entry";

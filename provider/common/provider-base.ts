@@ -4,7 +4,8 @@ import { load } from "../load";
 import type { Hooks } from "./runtime-context";
 
 /** The resources of the runtime module, by the name under which it exports their hooks. */
-export type ResourceKind = "role" | "membership" | "grant";
+export type ResourceKind =
+  "role" | "membership" | "grant" | "defaultPrivileges" | "rowLevelSecurity" | "policy";
 
 /**
  * A dynamic provider that forwards each hook to the runtime module (see load.ts). The subclasses

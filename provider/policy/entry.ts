@@ -1,0 +1,12 @@
+import { type Hooks, runtime as rt } from "../common/runtime-context";
+import * as hooks from "./hooks";
+import { type PolicyInputs, type PolicyOutputs, checkPolicy, diffPolicy } from "./inputs";
+
+export const policy: Hooks<PolicyInputs, PolicyOutputs> = {
+  check: async (_olds, news) => checkPolicy(news),
+  diff: async (_id, olds, news) => diffPolicy(olds, news),
+  create: (ctx, inputs) => hooks.create(rt, ctx, inputs),
+  read: (ctx, id, props) => hooks.read(rt, ctx, id, props),
+  update: (ctx, id, olds, news) => hooks.update(rt, ctx, id, olds, news),
+  delete: (ctx, id, props) => hooks.remove(rt, ctx, id, props),
+};

@@ -1,0 +1,150 @@
+/**
+ * Policy hooks: find the policy (by OID, else by table and name), plan, run in one transaction,
+ * and read back how PostgreSQL stored the expressions (pg_get_expr) to recognize drift later.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { PoolClient } from "pg";
+import { GONE, ProviderError } from "../common/errors";
+import { sameSet } from "../common/privileges";
+import { type HookContext, type Runtime, compact } from "../common/runtime-context";
+import { execute } from "../db/transaction";
+import { inTableTransaction } from "../rls/hooks";
+import { readPolicy } from "./catalog";
+import type { PolicyInputs, PolicyOutputs } from "./inputs";
+import { type PolicyActual, type PolicySpec, planPolicy } from "./planner";
+
+type Where = Pick<PolicyInputs, "name" | "schema" | "table" | "database" | "connection">;
+
+const label = (i: Where) =>
+  `Policy ${JSON.stringify(i.name)} on ${i.schema}.${i.table}${i.database ? ` in database ${i.database}` : ""}`;
+
+function specOf(i: PolicyInputs): PolicySpec {
+  return compact({
+    name: i.name,
+    schema: i.schema,
+    table: i.table,
+    command: i.command,
+    permissive: i.permissive,
+    roles: i.roles,
+    using: i.using,
+    withCheck: i.withCheck,
+  });
+}
+
+/** The inputs as written, plus the OID and the expressions as PostgreSQL stored them. */
+function outputsOf(i: PolicyInputs, stored: PolicyActual): PolicyOutputs {
+  return compact({
+    ...i,
+    oid: stored.oid,
+    usingNormalized: stored.using,
+    withCheckNormalized: stored.withCheck,
+  });
+}
+
+/** The expression to report: the text as written while the catalog still shows what it became. */
+function reported(actual: string | undefined, written: string | undefined, normalized: string | undefined) {
+  if (actual === undefined) return undefined;
+  return written !== undefined && actual === normalized ? written : actual;
+}
+
+/** The policy this resource manages: by OID (it follows a rename by hand), else by its name. */
+async function locate(
+  client: PoolClient,
+  p: Partial<PolicyOutputs> & Where,
+): Promise<PolicyActual | undefined> {
+  if (p.oid !== undefined) {
+    const byOid = await readPolicy(client, { oid: p.oid });
+    if (byOid) return byOid;
+  }
+  return readPolicy(client, { schema: p.schema, table: p.table, name: p.name });
+}
+
+const inTableDatabase = <T>(
+  rt: Runtime,
+  ctx: HookContext,
+  i: Where,
+  gone: { value: T } | undefined,
+  work: (client: PoolClient) => Promise<T>,
+) => inTableTransaction(rt, ctx, i, label(i), gone, work);
+
+/** Reads the policy back after a change (by name: a recreated policy has a new OID). */
+async function readBack(client: PoolClient, i: PolicyInputs): Promise<PolicyActual> {
+  const after = await readPolicy(client, { schema: i.schema, table: i.table, name: i.name });
+  if (!after) {
+    throw new ProviderError(label(i), "reading the policy back", {
+      message: `policy ${JSON.stringify(i.name)} not found after the change`,
+    });
+  }
+  return after;
+}
+
+export async function create(
+  rt: Runtime,
+  ctx: HookContext,
+  inputs: PolicyInputs,
+): Promise<pulumi.dynamic.CreateResult> {
+  return inTableDatabase(rt, ctx, inputs, undefined, async (client) => {
+    await execute(client, label(inputs), planPolicy(undefined, specOf(inputs)));
+    const after = await readBack(client, inputs);
+    return { id: String(after.oid), outs: outputsOf(inputs, after) };
+  });
+}
+
+export async function read(
+  rt: Runtime,
+  ctx: HookContext,
+  id: string,
+  props: PolicyOutputs,
+): Promise<pulumi.dynamic.ReadResult<PolicyOutputs>> {
+  const gone = { id: undefined, props: {} as PolicyOutputs };
+  return inTableDatabase(rt, ctx, props, { value: gone }, async (client) => {
+    const a = await locate(client, props);
+    if (!a) return gone;
+    const outs: PolicyOutputs = {
+      ...props,
+      oid: a.oid,
+      name: a.name,
+      schema: a.schema,
+      table: a.table,
+      command: a.command,
+      permissive: a.permissive,
+      roles: sameSet(a.roles, props.roles ?? []) ? props.roles : a.roles,
+      using: reported(a.using, props.using, props.usingNormalized),
+      withCheck: reported(a.withCheck, props.withCheck, props.withCheckNormalized),
+    };
+    return { id, props: compact(outs) };
+  });
+}
+
+export async function update(
+  rt: Runtime,
+  ctx: HookContext,
+  _id: string,
+  olds: PolicyOutputs,
+  news: PolicyInputs,
+): Promise<pulumi.dynamic.UpdateResult> {
+  return inTableDatabase(rt, ctx, news, undefined, async (client) => {
+    const actual = await locate(client, olds);
+    if (!actual) {
+      throw new ProviderError(label(news), "update policy", {
+        message: `policy ${JSON.stringify(olds.name)} on ${olds.schema}.${olds.table} no longer exists`,
+        code: GONE.undefinedObject,
+        hint: "run `pulumi refresh` so that the next `pulumi up` creates it again",
+      });
+    }
+    await execute(client, label(news), planPolicy(actual, specOf(news), olds));
+    return { outs: outputsOf(news, await readBack(client, news)) };
+  });
+}
+
+export async function remove(
+  rt: Runtime,
+  ctx: HookContext,
+  _id: string,
+  props: PolicyOutputs,
+): Promise<void> {
+  await inTableDatabase(rt, ctx, props, { value: undefined }, async (client) => {
+    // Policy, table or schema already gone counts as success.
+    await execute(client, label(props), planPolicy(await locate(client, props), undefined));
+  });
+}
