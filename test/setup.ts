@@ -3,11 +3,41 @@
  * libpq environment variables so that the providers (which fall back to them) use it.
  * No server means failure, never a skip.
  */
+import { Client } from "pg";
 import { startTestServer, type TestServer } from "./support/server";
 import { closeAdmin, setServer } from "./support/db";
 import { runtime } from "../provider/common/runtime-context";
 
 let server: TestServer | undefined;
+
+/**
+ * An admin like the one managed services (RDS, Cloud SQL, Azure) hand out: not a superuser, with
+ * CREATEROLE and CREATEDB, owner of the database (so of its public schema), and made a member (SET,
+ * INHERIT) of the roles it creates (createrole_self_grant, PostgreSQL 16+), so that it can act for
+ * them (ALTER DEFAULT PRIVILEGES FOR ROLE, REASSIGN OWNED).
+ */
+async function createManagedServiceAdmin(s: TestServer): Promise<{ user: string; password: string }> {
+  const user = "pgr_managed_admin";
+  const password = `managed-${Math.random().toString(36).slice(2)}`;
+  const c = new Client({
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    database: s.database,
+  });
+  await c.connect();
+  try {
+    await c.query(`DROP ROLE IF EXISTS ${user}`);
+    await c.query(`CREATE ROLE ${user} LOGIN CREATEROLE CREATEDB PASSWORD '${password}'`);
+    await c.query(`ALTER DATABASE ${s.database} OWNER TO ${user}`);
+    const version = Number((await c.query("SELECT current_setting('server_version_num') AS v")).rows[0].v);
+    if (version >= 160000) await c.query(`ALTER ROLE ${user} SET createrole_self_grant = 'set, inherit'`);
+  } finally {
+    await c.end();
+  }
+  return { user, password };
+}
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
@@ -16,13 +46,24 @@ export const mochaHooks = {
     server = await startTestServer();
     process.env.PGHOST = server.host;
     process.env.PGPORT = String(server.port);
-    process.env.PGUSER = server.user;
-    if (server.password !== undefined) process.env.PGPASSWORD = server.password;
     process.env.PGDATABASE = server.database;
     delete process.env.DATABASE_URL;
-    setServer(server);
+    let nonSuperAdmin: { user: string; password: string } | undefined;
+    if (process.env.PGR_TEST_ADMIN === "nonsuper") {
+      nonSuperAdmin = await createManagedServiceAdmin(server);
+      process.env.PGUSER = nonSuperAdmin.user;
+      process.env.PGPASSWORD = nonSuperAdmin.password;
+    } else {
+      process.env.PGUSER = server.user;
+      if (server.password !== undefined) process.env.PGPASSWORD = server.password;
+    }
+    setServer(server, nonSuperAdmin);
     console.log(
-      `test server: ${server.embedded ? "embedded" : "external"} PostgreSQL at ${server.host}:${server.port} (${Date.now() - started} ms)`,
+      `test server: ${server.embedded ? "embedded" : "external"} PostgreSQL at ${server.host}:${server.port} (${Date.now() - started} ms); admin: ${
+        nonSuperAdmin
+          ? `${nonSuperAdmin.user} (not a superuser: CREATEROLE, CREATEDB, owns the database)`
+          : `${server.user} (superuser)`
+      }`,
     );
   },
   async afterAll(this: Mocha.Context): Promise<void> {

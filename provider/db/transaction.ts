@@ -3,7 +3,7 @@
  * it. The unit re-reads the catalog on every attempt, so a retry re-plans from what is really
  * there: work that did commit before a connection dropped is not done twice.
  */
-import type { Pool, PoolClient } from "pg";
+import type { Pool, PoolClient, QueryConfig } from "pg";
 import { literal } from "../common/quote";
 import type { Statement } from "../common/statement";
 import { ProviderError, asPgError } from "../common/errors";
@@ -81,6 +81,14 @@ export async function inTransaction<T>(
 }
 
 /**
+ * The extended query protocol: exactly one statement per call, so text that is trusted SQL by
+ * nature (a policy's USING expression) can never smuggle in a second statement after a `;`.
+ */
+function single(sql: string): QueryConfig {
+  return { text: sql, queryMode: "extended" } as QueryConfig;
+}
+
+/**
  * Executes statements in order on a client inside a transaction. A statement that names
  * SQLSTATEs to ignore runs under a savepoint so that its failure does not abort the rest.
  */
@@ -94,7 +102,7 @@ export async function execute(
       if (s.ignore) {
         await client.query("SAVEPOINT pulumi_stmt");
         try {
-          await client.query(s.sql);
+          await client.query(single(s.sql));
           await client.query("RELEASE SAVEPOINT pulumi_stmt");
         } catch (e) {
           const code = asPgError(e).code;
@@ -105,7 +113,7 @@ export async function execute(
           throw e;
         }
       } else {
-        await client.query(s.sql);
+        await client.query(single(s.sql));
       }
     } catch (e) {
       if (isRetryable(e)) throw e; // let inTransaction retry with PostgreSQL's own error

@@ -24,10 +24,9 @@ SELECT r.oid::int8 AS oid, r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole,
  WHERE ($1::oid IS NOT NULL AND r.oid = $1::oid) OR ($1::oid IS NULL AND r.rolname = $2)`;
 
 /** The stored password verifier: pg_authid is readable by superusers only (not on managed services). */
-export const PASSWORD_QUERY = `
-SELECT has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS readable,
-       CASE WHEN has_table_privilege('pg_catalog.pg_authid', 'SELECT')
-            THEN (SELECT rolpassword FROM pg_catalog.pg_authid WHERE oid = $1::oid) END AS rolpassword`;
+export const PASSWORD_READABLE_QUERY = `SELECT has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS readable`;
+/** Only sent when readable: PostgreSQL checks the permission of every table a query names, taken branch or not. */
+export const PASSWORD_QUERY = `SELECT rolpassword FROM pg_catalog.pg_authid WHERE oid = $1::oid`;
 
 interface RoleRow {
   oid: string;
@@ -84,10 +83,10 @@ export async function readPassword(
   client: PoolClient,
   oid: number,
 ): Promise<{ readable: boolean; stored: string | null }> {
-  const { rows } = await client.query<{ readable: boolean; rolpassword: string | null }>(PASSWORD_QUERY, [
-    oid,
-  ]);
-  return { readable: rows[0]?.readable ?? false, stored: rows[0]?.rolpassword ?? null };
+  const readable = (await client.query<{ readable: boolean }>(PASSWORD_READABLE_QUERY)).rows[0]!.readable;
+  if (!readable) return { readable, stored: null };
+  const { rows } = await client.query<{ rolpassword: string | null }>(PASSWORD_QUERY, [oid]);
+  return { readable, stored: rows[0]?.rolpassword ?? null };
 }
 
 /**

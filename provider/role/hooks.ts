@@ -13,6 +13,10 @@ import { type RoleActual, type RoleDesired, planRole } from "./planner";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
+/** What `passwordCheck` says after a refresh: whether a password changed by hand could have been seen. */
+export const PASSWORD_CHECKED = "checked against pg_authid";
+export const PASSWORD_NOT_CHECKED =
+  "not checked: the admin cannot read pg_authid (not a superuser, as on managed services); a password changed by hand is not seen";
 
 const label = (name: string) => `Role ${JSON.stringify(name)}`;
 
@@ -131,6 +135,7 @@ export async function read(
       if (readable && (stored === null || verifierMatches(stored, props.password, actual.name) === false)) {
         outs.password = PASSWORD_DRIFT;
       }
+      outs.passwordCheck = readable ? PASSWORD_CHECKED : PASSWORD_NOT_CHECKED;
     }
     return { id, props: compact(outs) };
   });

@@ -33,6 +33,8 @@ export interface RoleInputs {
 /** What create, update and read return: the inputs as the catalog has them, plus the role's OID. */
 export interface RoleOutputs extends RoleInputs {
   oid: number;
+  /** Set by refresh for a role with a password: whether the stored password could be checked (see hooks). */
+  passwordCheck?: string;
 }
 
 export const ROLE_FLAGS = [

@@ -79,6 +79,11 @@ export class Role extends pulumi.dynamic.Resource {
   declare public readonly password: pulumi.Output<string | undefined>;
   declare public readonly settings: pulumi.Output<Record<string, string>>;
   declare public readonly comment: pulumi.Output<string | undefined>;
+  /**
+   * After a refresh, for a role with a password: whether a password changed by hand could be detected
+   * ("checked against pg_authid"), or why not (the admin cannot read pg_authid, as on managed services).
+   */
+  declare public readonly passwordCheck: pulumi.Output<string | undefined>;
   /** The role's OID: stays the same across renames. */
   declare public readonly oid: pulumi.Output<number>;
 
@@ -92,6 +97,7 @@ export class Role extends pulumi.dynamic.Resource {
         password: args.password === undefined ? undefined : pulumi.secret(args.password),
         connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
         oid: undefined,
+        passwordCheck: undefined,
       },
       {
         ...opts,

@@ -3,19 +3,26 @@ import { Client, Pool } from "pg";
 import type { TestServer } from "./server";
 
 let server: TestServer | undefined;
+let admin: { user: string; password: string | undefined } | undefined;
 let pool: Pool | undefined;
+let superPool: Pool | undefined;
 
-export function setServer(s: TestServer): void {
+function newPool(s: TestServer, user: string, password: string | undefined): Pool {
+  const p = new Pool({ host: s.host, port: s.port, user, password, database: s.database, max: 4 });
+  p.on("error", () => undefined);
+  return p;
+}
+
+/**
+ * The server, and the admin the tests (and the providers, through PGUSER) act as: the server's
+ * superuser, or in the non-superuser run (PGR_TEST_ADMIN=nonsuper) a CREATEROLE/CREATEDB role that
+ * owns the database, as on managed services.
+ */
+export function setServer(s: TestServer, nonSuperAdmin?: { user: string; password: string }): void {
   server = s;
-  pool = new Pool({
-    host: s.host,
-    port: s.port,
-    user: s.user,
-    password: s.password,
-    database: s.database,
-    max: 4,
-  });
-  pool.on("error", () => undefined);
+  admin = nonSuperAdmin ?? { user: s.user, password: s.password };
+  pool = newPool(s, admin.user, admin.password);
+  superPool = nonSuperAdmin ? newPool(s, s.user, s.password) : pool;
 }
 
 export function testServer(): TestServer {
@@ -23,8 +30,50 @@ export function testServer(): TestServer {
   return server;
 }
 
+/** Whether the admin the providers connect as is a superuser (false in the managed-service run). */
+export function adminIsSuperuser(): boolean {
+  return admin?.user === server?.user;
+}
+
+/** The admin's connection settings (for resources given an explicit `connection`). */
+export function adminConnection(): {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+} {
+  const s = testServer();
+  return {
+    host: s.host,
+    port: s.port,
+    user: admin!.user,
+    password: admin!.password ?? "",
+    database: s.database,
+  };
+}
+
 export async function closeAdmin(): Promise<void> {
   await pool?.end();
+  if (superPool !== pool) await superPool?.end();
+}
+
+async function run<T extends Record<string, unknown>>(
+  asSuper: boolean,
+  sql: string,
+  params: unknown[],
+  database?: string,
+): Promise<T[]> {
+  if (!database) return (await (asSuper ? superPool! : pool!).query<T>(sql, params)).rows;
+  const s = testServer();
+  const who = asSuper ? { user: s.user, password: s.password } : admin!;
+  const c = new Client({ host: s.host, port: s.port, user: who.user, password: who.password, database });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
 }
 
 /** Runs a query as the admin in the default database, or in `database` on a short-lived connection. */
@@ -33,15 +82,16 @@ export async function q<T extends Record<string, unknown> = Record<string, unkno
   params: unknown[] = [],
   database?: string,
 ): Promise<T[]> {
-  if (!database) return (await pool!.query<T>(sql, params)).rows;
-  const s = testServer();
-  const c = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
+  return run<T>(false, sql, params, database);
+}
+
+/** Runs a query as the server's superuser (fixtures only a superuser can make, pg_authid). */
+export async function qSuper<T extends Record<string, unknown> = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+  database?: string,
+): Promise<T[]> {
+  return run<T>(true, sql, params, database);
 }
 
 export async function one<T extends Record<string, unknown> = Record<string, unknown>>(
@@ -149,4 +199,13 @@ export async function dropRoles(...names: string[]): Promise<void> {
 
 export function quoteIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The SQL of a server log line written by log_statement=all: simple-protocol statements are logged
+ * as "statement: …", extended-protocol ones (what the provider sends) as "execute <unnamed>: …".
+ */
+export function loggedStatement(line: string): string | undefined {
+  const m = /(?:statement|execute [^:]*): (.*)$/.exec(line);
+  return m ? m[1] : undefined;
 }
