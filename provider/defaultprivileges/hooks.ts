@@ -1,9 +1,10 @@
 /** DefaultPrivileges hooks: read the entry once, plan the delta, run it in one transaction. */
 import type * as pulumi from "@pulumi/pulumi";
 import type { PoolClient } from "pg";
-import { GONE, ProviderError } from "../common/errors";
+import { ProviderError } from "../common/errors";
 import { type HookContext, type Runtime } from "../common/runtime-context";
 import { execute, inTransaction } from "../db/transaction";
+import { inTransactionOrGone } from "../db/or-gone";
 import { type DefaultAclCatalog, readDefaultAcl } from "./catalog";
 import type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./inputs";
 import { describeDefaultPrivileges, expandDefaultPrivileges } from "./object-types";
@@ -106,16 +107,12 @@ async function inDatabase<T>(
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
   const { pool, conn } = connectFor(rt, ctx, i);
-  try {
-    return await inTransaction(
-      pool,
-      { resource: label(i), lockTimeout: conn.lockTimeout, lockKey: lockKey(i) },
-      work,
-    );
-  } catch (e) {
-    if (e instanceof ProviderError && e.code === GONE.invalidCatalogName) return gone;
-    throw e;
-  }
+  return inTransactionOrGone(
+    pool,
+    { resource: label(i), lockTimeout: conn.lockTimeout, lockKey: lockKey(i) },
+    gone,
+    work,
+  );
 }
 
 /**

@@ -1,10 +1,11 @@
 /** Grant hooks: read the ACLs once, plan the delta, run it in one transaction. */
 import type * as pulumi from "@pulumi/pulumi";
 import type { PoolClient } from "pg";
-import { GONE, ProviderError } from "../common/errors";
+import { ProviderError } from "../common/errors";
 import { UNQUALIFIED_OBJECT_TYPES, describeActual, expandPrivileges } from "../common/privileges";
 import { type HookContext, type Runtime } from "../common/runtime-context";
 import { execute, inTransaction } from "../db/transaction";
+import { inTransactionOrGone } from "../db/or-gone";
 import type { Statement } from "../common/statement";
 import { type GrantCatalog, readGrantCatalog } from "./catalog";
 import type { GrantInputs, GrantOutputs } from "./inputs";
@@ -152,16 +153,12 @@ async function inDatabase<T>(
   work: (client: PoolClient, connectionDatabase: string) => Promise<T>,
 ): Promise<T> {
   const { pool, conn } = connectFor(rt, ctx, i);
-  try {
-    return await inTransaction(
-      pool,
-      { resource: label(i), lockTimeout: conn.lockTimeout, lockKey: lockKey(i) },
-      (c) => work(c, conn.database),
-    );
-  } catch (e) {
-    if (e instanceof ProviderError && e.code === GONE.invalidCatalogName) return gone;
-    throw e;
-  }
+  return inTransactionOrGone(
+    pool,
+    { resource: label(i), lockTimeout: conn.lockTimeout, lockKey: lockKey(i) },
+    gone,
+    (c) => work(c, conn.database),
+  );
 }
 
 export async function read(

@@ -4,6 +4,7 @@ import type { PoolClient } from "pg";
 import { GONE, ProviderError } from "../common/errors";
 import { type HookContext, type Runtime, compact } from "../common/runtime-context";
 import { execute, inTransaction } from "../db/transaction";
+import { inTransactionOrGone } from "../db/or-gone";
 import { RLS_RELKINDS, type TableRls, readTableRls } from "./catalog";
 import type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./inputs";
 import { planRowLevelSecurity } from "./planner";
@@ -33,16 +34,8 @@ export async function inTableTransaction<T>(
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
   const { pool, conn } = rt.connect(where.connection, ctx, where.database);
-  try {
-    return await inTransaction(
-      pool,
-      { resource, lockTimeout: conn.lockTimeout, lockKey: tableLockKey(where.schema, where.table) },
-      work,
-    );
-  } catch (e) {
-    if (gone && e instanceof ProviderError && e.code === GONE.invalidCatalogName) return gone.value;
-    throw e;
-  }
+  const opts = { resource, lockTimeout: conn.lockTimeout, lockKey: tableLockKey(where.schema, where.table) };
+  return gone ? inTransactionOrGone(pool, opts, gone.value, work) : inTransaction(pool, opts, work);
 }
 
 const inTableDatabase = <T>(
