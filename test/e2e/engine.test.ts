@@ -4,7 +4,7 @@
  * resources from the compiled provider (dist/provider); the examples run as folder programs.
  */
 import { expect } from "chai";
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, OpMap, Stack } from "@pulumi/pulumi/automation";
@@ -23,6 +23,14 @@ import {
   loggedStatement,
 } from "../support/db";
 import { E2eEnv, REPO_ROOT, changes, findCli } from "./harness";
+import {
+  SecondServer,
+  exampleChecks,
+  exampleProject,
+  exampleStacks,
+  providerConfig,
+  runFixture,
+} from "./examples";
 
 type Provider = typeof provider;
 
@@ -497,71 +505,99 @@ describe("e2e: the Pulumi engine", function () {
     const examples = existsSync(examplesDir)
       ? readdirSync(examplesDir).filter((d) => existsSync(join(examplesDir, d, "index.ts")))
       : [];
+    const server2 = new SecondServer();
+
+    after(async function () {
+      await server2.stop();
+    });
 
     it("finds at least one example", function () {
       expect(examples).to.include("quickstart");
     });
 
     for (const example of examples) {
-      it(`${example}: up, preview (no changes), destroy`, async function () {
-        const dir = join(examplesDir, example);
-        const fixture = join(dir, "fixture.sql");
-        const appExisted = (await q("SELECT 1 FROM pg_namespace WHERE nspname = 'app'")).length > 0;
-        if (existsSync(fixture)) await q(readFileSync(fixture, "utf8"));
-        const prefix = `${unique("ex").replace(/[^a-z0-9_]/gi, "_")}_`;
-        const source = readFileSync(join(dir, "index.ts"), "utf8");
-        const secretKeys = [
-          ...new Set([...source.matchAll(/requireSecret\("([^"]+)"\)/g)].map((m) => m[1]!)),
-        ];
-        const secrets = Object.fromEntries(
-          secretKeys.map((k) => [k, `${k}-${Math.random().toString(36).slice(2)}-pw`] as const),
-        );
-        const stack = await env!.folder(`e2e-example-${example}`, "ex", dir);
-        try {
-          await stack.setConfig("namePrefix", { value: prefix });
-          for (const [k, v] of Object.entries(secrets)) await stack.setConfig(k, { value: v, secret: true });
-
-          const out: string[] = [];
-          const up = await stack.up({ onOutput: (s) => out.push(s) });
-          expect(changes(up.summary.resourceChanges).create ?? 0).to.be.greaterThan(1);
-          const created = await q<{ rolname: string }>(
-            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
-            [prefix],
+      const dir = join(examplesDir, example);
+      for (const stackName of exampleStacks(dir)) {
+        const title = stackName === "ex" ? example : `${example} (stack ${stackName})`;
+        it(`${title}: up, preview (no changes), destroy`, async function () {
+          const fixture = join(dir, "fixture.sql");
+          const appExisted = (await q("SELECT 1 FROM pg_namespace WHERE nspname = 'app'")).length > 0;
+          if (existsSync(fixture))
+            await runFixture(readFileSync(fixture, "utf8"), (sql, db) => q(sql, [], db));
+          const prefix = `${unique("ex").replace(/[^a-z0-9_]/gi, "_")}_`;
+          const source = readFileSync(join(dir, "index.ts"), "utf8");
+          const twoServers = source.includes("server2Host");
+          if (twoServers && existsSync(join(dir, "fixture.server2.sql"))) {
+            const sql = readFileSync(join(dir, "fixture.server2.sql"), "utf8");
+            await runFixture(sql, (text, db) => server2.q(text, [], db));
+          }
+          const secretKeys = [
+            ...new Set([...source.matchAll(/requireSecret\("([^"]+)"\)/g)].map((m) => m[1]!)),
+          ];
+          const secrets = Object.fromEntries(
+            secretKeys.map((k) => [k, `${k}-${Math.random().toString(36).slice(2)}-pw`] as const),
           );
-          expect(created.length).to.be.greaterThan(0);
-          const listed = up.outputs.roles?.value as string[] | undefined;
-          if (listed) {
-            expect(created.map((x) => x.rolname).sort()).to.deep.equal([...listed].sort());
+          // An example with its own stack files: copied in before the stack is created, as a
+          // user's checkout has them; the admin's password is set as the secret they expect.
+          const project = exampleProject(dir, example);
+          const stackFile = join(dir, `Pulumi.${stackName}.yaml`);
+          const hasStackFile = existsSync(stackFile);
+          if (hasStackFile) {
+            copyFileSync(
+              stackFile,
+              join(env!.workDir(`${project}-${stackName}`), `Pulumi.${stackName}.yaml`),
+            );
           }
-          if (example === "quickstart") {
-            expect(await tryLogin(`${prefix}alice`, secrets.alicePassword!)).to.equal(undefined);
-            expect(await isMember(`${prefix}engineering`, `${prefix}alice`)).to.deep.equal({
-              member: true,
-              admin: false,
-            });
-            expect(await tablePriv(`${prefix}reader`, "app", "users", "SELECT")).to.equal(true);
-            expect(await tablePriv(`${prefix}reader`, "app", "users", "INSERT")).to.equal(false);
-            expect(await tablePriv(`${prefix}bob`, "app", "code_reviews", "DELETE")).to.equal(true);
-          }
-          for (const v of Object.values(secrets)) {
-            expect(out.join("").includes(v), "secret in the output").to.equal(false);
-          }
+          const stack = await env!.folder(project, stackName, dir);
+          try {
+            await stack.setConfig("namePrefix", { value: prefix });
+            for (const [k, v] of Object.entries(secrets))
+              await stack.setConfig(k, { value: v, secret: true });
+            if (hasStackFile) {
+              await stack.setAllConfig(providerConfig(stackFile));
+              // only the stack's secret can make the connection work
+              stack.workspace.envVars.PGPASSWORD = "not-the-admin-password";
+            }
+            if (twoServers) await stack.setAllConfig(await server2.config());
 
-          const preview = await stack.preview({ onOutput: () => undefined, expectNoChanges: true });
-          noChanges(preview.changeSummary);
+            const out: string[] = [];
+            const up = await stack.up({ onOutput: (s) => out.push(s) });
+            expect(changes(up.summary.resourceChanges).create ?? 0).to.be.greaterThan(1);
+            const created = await q<{ rolname: string }>(
+              "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+              [prefix],
+            );
+            expect(created.length).to.be.greaterThan(0);
+            const listed = up.outputs.roles?.value as string[] | undefined;
+            if (listed) {
+              expect(created.map((x) => x.rolname).sort()).to.deep.equal([...listed].sort());
+            }
+            await exampleChecks[example]?.({ stackName, prefix, secrets, outputs: up.outputs, server2 });
+            for (const v of Object.values(secrets)) {
+              expect(out.join("").includes(v), "secret in the output").to.equal(false);
+            }
 
-          await stack.destroy({ onOutput: () => undefined });
-          const left = await q("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [prefix]);
-          expect(left).to.deep.equal([]);
-        } finally {
-          const left = await q<{ rolname: string }>(
-            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
-            [prefix],
-          );
-          await dropRoles(...left.map((x) => x.rolname));
-          if (!appExisted) await q("DROP SCHEMA IF EXISTS app CASCADE");
-        }
-      });
+            const preview = await stack.preview({ onOutput: () => undefined, expectNoChanges: true });
+            noChanges(preview.changeSummary);
+
+            await stack.destroy({ onOutput: () => undefined });
+            const left = await q("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [prefix]);
+            expect(left).to.deep.equal([]);
+            if (twoServers) expect(await server2.roles(prefix)).to.deep.equal([]);
+          } finally {
+            const left = await q<{ rolname: string }>(
+              "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+              [prefix],
+            );
+            await dropRoles(...left.map((x) => x.rolname));
+            if (twoServers) {
+              for (const r of await server2.roles(prefix))
+                await server2.q(`DROP ROLE IF EXISTS ${quoteIdent(r)}`);
+            }
+            if (!appExisted) await q("DROP SCHEMA IF EXISTS app CASCADE");
+          }
+        });
+      }
     }
   });
 });
