@@ -59,7 +59,7 @@ export const mochaHooks = {
     }
     setServer(server, nonSuperAdmin);
     console.log(
-      `test server: ${server.embedded ? "embedded" : "external"} PostgreSQL at ${server.host}:${server.port} (${Date.now() - started} ms); admin: ${
+      `test server: ${server.embedded ? `embedded PostgreSQL ${server.version}` : "external PostgreSQL"} at ${server.host}:${server.port} (${Date.now() - started} ms); admin: ${
         nonSuperAdmin
           ? `${nonSuperAdmin.user} (not a superuser: CREATEROLE, CREATEDB, owns the database)`
           : `${server.user} (superuser)`

@@ -3,6 +3,7 @@ import { Client } from "pg";
 import { DefaultPrivilegesProvider } from "../../provider";
 import { CheckFailed, Lifecycle } from "../support/engine";
 import {
+  adminActsFor,
   asRole,
   dropRoles,
   hostile,
@@ -86,6 +87,7 @@ describe("DefaultPrivileges (real server)", () => {
     const n = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
     roles.push(n);
     await q(`CREATE ROLE ${qi(n)} ${login ? "LOGIN PASSWORD 'pw'" : ""}`);
+    await adminActsFor(n);
     return n;
   }
   /** A schema owned by `owner`, where `users` may look (USAGE). */

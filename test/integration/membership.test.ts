@@ -118,6 +118,7 @@ describe("RoleMembership inherit and set options (PostgreSQL 16+)", () => {
     if (version < 160000) {
       const err = await m.up({ role: group, member, inherit: false }).catch((e: Error) => e);
       expect((err as Error).message).to.include("PostgreSQL 16");
+      await q(`DROP TABLE public.${quoteIdent(t)}`);
       return;
     }
     await m.up({ role: group, member, inherit: false });

