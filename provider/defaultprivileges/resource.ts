@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../common/inputs";
+import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./inputs";
 import type { DefaultObjectType } from "./object-types";
@@ -79,9 +79,9 @@ export class DefaultPrivileges extends pulumi.dynamic.Resource {
         privileges: args.privileges,
         withGrantOption: args.withGrantOption,
         database: args.database,
-        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+        connection: secretInput(args.connection),
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretOutputs(opts),
       "postgres-roles",
       "DefaultPrivileges",
     );

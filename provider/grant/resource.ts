@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../common/inputs";
+import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import type { ObjectType } from "../common/privileges";
 import { HookProvider } from "../common/provider-base";
 import type { GrantInputs, GrantOutputs } from "./inputs";
@@ -75,9 +75,9 @@ export class Grant extends pulumi.dynamic.Resource {
         privileges: args.privileges,
         withGrantOption: args.withGrantOption,
         cascade: args.cascade,
-        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+        connection: secretInput(args.connection),
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretOutputs(opts),
       "postgres-roles",
       "Grant",
     );

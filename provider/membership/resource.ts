@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../common/inputs";
+import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import type { MembershipInputs, MembershipOutputs } from "./inputs";
 
@@ -49,9 +49,9 @@ export class RoleMembership extends pulumi.dynamic.Resource {
         withAdmin: args.withAdmin,
         inherit: args.inherit,
         set: args.set,
-        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+        connection: secretInput(args.connection),
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretOutputs(opts),
       "postgres-roles",
       "RoleMembership",
     );

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../common/inputs";
+import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./inputs";
 
@@ -57,11 +57,11 @@ export class RowLevelSecurity extends pulumi.dynamic.Resource {
         enabled: args.enabled,
         force: args.force,
         database: args.database,
-        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+        connection: secretInput(args.connection),
         previousEnabled: undefined,
         previousForce: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretOutputs(opts),
       "postgres-roles",
       "RowLevelSecurity",
     );

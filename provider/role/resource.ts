@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../common/inputs";
+import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import type { RoleInputs, RoleOutputs } from "./inputs";
 
@@ -94,15 +94,12 @@ export class Role extends pulumi.dynamic.Resource {
       {
         ...args,
         name: args.name ?? name,
-        password: args.password === undefined ? undefined : pulumi.secret(args.password),
-        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+        password: secretInput(args.password),
+        connection: secretInput(args.connection),
         oid: undefined,
         passwordCheck: undefined,
       },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "connection"],
-      },
+      withSecretOutputs(opts, "password"),
       "postgres-roles",
       "Role",
     );
