@@ -11,6 +11,21 @@ export {
   DefaultPrivilegesProvider,
   type DefaultPrivilegesArgs,
 } from "./defaultprivileges/resource";
+export {
+  AdminUser,
+  ApplicationUser,
+  ReadOnlyGroup,
+  RoleHierarchy,
+  TeamHierarchy,
+  type AdminUserArgs,
+  type ApplicationUserArgs,
+  type ReadOnlyGroupArgs,
+  type RoleHierarchyArgs,
+  type SchemaAccess,
+  type TeamHierarchyArgs,
+  type TeamSpec,
+  type TeamUserSpec,
+} from "./components";
 export type { ConnectionArgs, SslMode } from "./db/connection";
 export type { ConnectionInput } from "./common/inputs";
 export type { ObjectType } from "./common/privileges";
