@@ -37,3 +37,28 @@ export type { PolicyCommand, PolicyInputs, PolicyOutputs } from "./policy/inputs
 export type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./defaultprivileges/inputs";
 export type { DefaultObjectType } from "./defaultprivileges/object-types";
 export { ProviderError } from "./common/errors";
+export {
+  roleExists,
+  listRoles,
+  listRoleMembers,
+  listRoleGrants,
+  effectivePrivileges,
+  whoCan,
+  readCatalogSnapshot,
+  QueryError,
+  type ScopeOptions,
+  type SnapshotOptions,
+  type ObjectRef,
+  type NameRef,
+  type RoutineRef,
+  type QueryOptions,
+  type RoleInfo,
+  type RoleMember,
+  type RoleGrant,
+  type GrantObjectType,
+  type EffectivePrivileges,
+  type EffectivePrivilege,
+  type WhoCanEntry,
+  type Reason,
+  type CatalogSnapshot,
+} from "./queries";
