@@ -84,7 +84,18 @@ export async function create(
   inputs: PolicyInputs,
 ): Promise<pulumi.dynamic.CreateResult> {
   return inTableDatabase(rt, ctx, inputs, undefined, async (client) => {
-    await execute(client, label(inputs), planPolicy(undefined, specOf(inputs)));
+    // adoptExisting: a policy of that name already on the table is converged, not created again;
+    // an expression written as PostgreSQL stores it (what `export` writes) counts as in place.
+    const existing = inputs.adoptExisting
+      ? await readPolicy(client, { schema: inputs.schema, table: inputs.table, name: inputs.name })
+      : undefined;
+    const asStored = existing && {
+      using: existing.using,
+      usingNormalized: existing.using,
+      withCheck: existing.withCheck,
+      withCheckNormalized: existing.withCheck,
+    };
+    await execute(client, label(inputs), planPolicy(existing, specOf(inputs), asStored));
     const after = await readBack(client, inputs);
     return { id: String(after.oid), outs: outputsOf(inputs, after) };
   });

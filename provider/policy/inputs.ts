@@ -26,6 +26,8 @@ export interface PolicyInputs {
   withCheck?: string;
   /** The database the table is in (the provider connects to it). Default: the connection's. */
   database?: string;
+  /** Create takes over a policy of that name already on the table (and converges it) instead of failing. */
+  adoptExisting?: boolean;
   connection?: ConnectionArgs;
 }
 
@@ -125,6 +127,7 @@ export function checkPolicy(news: Record<string, unknown>): {
   p.name("schema", news.schema, false);
   p.name("database", news.database, false);
   p.bool("permissive", news.permissive);
+  p.bool("adoptExisting", news.adoptExisting);
 
   const rawCommand = news.command;
   const command = rawCommand === undefined ? "ALL" : normalizeCommand(rawCommand);
@@ -180,6 +183,7 @@ export function checkPolicy(news: Record<string, unknown>): {
     using: (news.using ?? undefined) as string | undefined,
     withCheck: (news.withCheck ?? undefined) as string | undefined,
     database: news.database as string | undefined,
+    adoptExisting: news.adoptExisting === true ? true : undefined,
     connection: news.connection as ConnectionArgs | undefined,
   });
   return { inputs, failures: p.failures };

@@ -31,6 +31,11 @@ export interface PolicyArgs {
   withCheck?: pulumi.Input<string>;
   /** The database the table is in (the provider connects to it). Default: the connection's. Changing it replaces the policy. */
   database?: pulumi.Input<string>;
+  /**
+   * Take over a policy of this name that already exists on the table (converging it to these
+   * arguments) instead of failing. Default false.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
   /** Where to connect; see ConnectionArgs for the precedence of resource, stack config and environment. */
   connection?: ConnectionInput;
 }
@@ -81,6 +86,7 @@ export class Policy extends pulumi.dynamic.Resource {
         using: args.using,
         withCheck: args.withCheck,
         database: args.database,
+        adoptExisting: args.adoptExisting,
         connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
         oid: undefined,
         usingNormalized: undefined,
