@@ -20,6 +20,7 @@ export const OBJECT_TYPES = [
   "tablespace",
   "parameter",
 ] as const;
+/** What a Grant grants on (its `objectType`). */
 export type ObjectType = (typeof OBJECT_TYPES)[number];
 
 /** Object types whose grants name objects inside a schema. */

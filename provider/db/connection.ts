@@ -9,6 +9,7 @@
 import { parse as parseConnectionString } from "pg-connection-string";
 import { isUnknown } from "../common/validate";
 
+/** libpq's sslmode values. */
 export type SslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
 export const SSL_MODES: readonly SslMode[] = [
   "disable",
@@ -23,6 +24,7 @@ export const SSL_MODES: readonly SslMode[] = [
 export interface ConnectionArgs {
   /** Host name, IP address, or the directory of a Unix socket. */
   host?: string;
+  /** Port. Default 5432. */
   port?: number;
   /** The admin role the provider connects as. */
   user?: string;
@@ -30,6 +32,7 @@ export interface ConnectionArgs {
   password?: string;
   /** The database to connect to (grants in another database name it with their own `database`). */
   database?: string;
+  /** libpq's sslmode: disable, allow, prefer, require, verify-ca or verify-full. */
   sslmode?: SslMode;
   /** A libpq connection URI (`postgres://user:pw@host:port/db?sslmode=require`). */
   connectionString?: string;

@@ -59,12 +59,19 @@ const provider = new DefaultPrivilegesProvider();
  * [IN SCHEMA schema] GRANT ... ON TABLES | SEQUENCES | FUNCTIONS | ROUTINES | TYPES | SCHEMAS TO role).
  */
 export class DefaultPrivileges extends pulumi.dynamic.Resource {
+  /** The grantee, or "PUBLIC". */
   declare public readonly role: pulumi.Output<string>;
+  /** The role whose future objects get the privileges. */
   declare public readonly owner: pulumi.Output<string>;
+  /** IN SCHEMA; undefined: the owner's global entry. */
   declare public readonly schema: pulumi.Output<string | undefined>;
+  /** The object type, in lower case. */
   declare public readonly objectType: pulumi.Output<DefaultObjectType>;
+  /** The privileges, as written (after a refresh: those the entry holds). */
   declare public readonly privileges: pulumi.Output<string[]>;
+  /** Whether the privileges are given WITH GRANT OPTION. */
   declare public readonly withGrantOption: pulumi.Output<boolean>;
+  /** The database whose default privileges these are; undefined: the connection's. */
   declare public readonly database: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DefaultPrivilegesArgs, opts?: pulumi.CustomResourceOptions) {

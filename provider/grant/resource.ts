@@ -51,14 +51,23 @@ const provider = new GrantProvider();
 
 /** Privileges of a role (or PUBLIC) on a database, a schema, or tables, sequences or routines in a schema. */
 export class Grant extends pulumi.dynamic.Resource {
+  /** The grantee, or "PUBLIC". */
   declare public readonly role: pulumi.Output<string>;
+  /** The object type, in lower case. */
   declare public readonly objectType: pulumi.Output<ObjectType>;
+  /** The database granted on (database grants) or the objects are in; undefined: the connection's. */
   declare public readonly database: pulumi.Output<string | undefined>;
+  /** The schema granted on (schema grants) or the objects are in. */
   declare public readonly schema: pulumi.Output<string | undefined>;
+  /** The objects, sorted; undefined: every object of the type in the schema. */
   declare public readonly objects: pulumi.Output<string[] | undefined>;
+  /** Column grants: the columns, sorted. */
   declare public readonly columns: pulumi.Output<string[] | undefined>;
+  /** The privileges, as written (after a refresh: those held on every object). */
   declare public readonly privileges: pulumi.Output<string[]>;
+  /** Whether the privileges are held WITH GRANT OPTION. */
   declare public readonly withGrantOption: pulumi.Output<boolean>;
+  /** Whether revokes use CASCADE. */
   declare public readonly cascade: pulumi.Output<boolean>;
 
   constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {

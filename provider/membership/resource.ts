@@ -33,10 +33,15 @@ const provider = new RoleMembershipProvider();
 
 /** Makes `member` a member of the group `role` (GRANT role TO member), optionally WITH ADMIN OPTION. */
 export class RoleMembership extends pulumi.dynamic.Resource {
+  /** The group role. */
   declare public readonly role: pulumi.Output<string>;
+  /** The role that is a member of `role`. */
   declare public readonly member: pulumi.Output<string>;
+  /** Whether the member holds ADMIN OPTION on the group. */
   declare public readonly withAdmin: pulumi.Output<boolean>;
+  /** PostgreSQL 16+: the membership's INHERIT option, when this resource manages it. */
   declare public readonly inherit: pulumi.Output<boolean | undefined>;
+  /** PostgreSQL 16+: the membership's SET option, when this resource manages it. */
   declare public readonly set: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: RoleMembershipArgs, opts?: pulumi.CustomResourceOptions) {

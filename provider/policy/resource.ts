@@ -55,15 +55,23 @@ const provider = new PolicyProvider();
  * the table (see {@link RowLevelSecurity}).
  */
 export class Policy extends pulumi.dynamic.Resource {
+  /** The policy's name. */
   declare public readonly name: pulumi.Output<string>;
+  /** The table the policy is on. */
   declare public readonly table: pulumi.Output<string>;
+  /** The table's schema. */
   declare public readonly schema: pulumi.Output<string>;
+  /** ALL, SELECT, INSERT, UPDATE or DELETE. */
   declare public readonly command: pulumi.Output<PolicyCommand>;
+  /** true: AS PERMISSIVE; false: AS RESTRICTIVE. */
   declare public readonly permissive: pulumi.Output<boolean>;
+  /** The roles the policy applies to, sorted, or ["PUBLIC"]. */
   declare public readonly roles: pulumi.Output<string[]>;
   /** The USING expression as written (or, after drift, as the catalog has it). */
   declare public readonly using: pulumi.Output<string | undefined>;
+  /** The WITH CHECK expression as written (or, after drift, as the catalog has it). */
   declare public readonly withCheck: pulumi.Output<string | undefined>;
+  /** The database the table is in; undefined: the connection's. */
   declare public readonly database: pulumi.Output<string | undefined>;
   /** The policy's OID in pg_policy: stays the same across in-place changes. */
   declare public readonly oid: pulumi.Output<number>;

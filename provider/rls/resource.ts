@@ -37,10 +37,15 @@ const provider = new RowLevelSecurityProvider();
  * was created (`previousEnabled`, `previousForce`).
  */
 export class RowLevelSecurity extends pulumi.dynamic.Resource {
+  /** The table. */
   declare public readonly table: pulumi.Output<string>;
+  /** The table's schema. */
   declare public readonly schema: pulumi.Output<string>;
+  /** Whether row level security is enabled (pg_class.relrowsecurity). */
   declare public readonly enabled: pulumi.Output<boolean>;
+  /** Whether it is forced on the table's owner too (pg_class.relforcerowsecurity). */
   declare public readonly force: pulumi.Output<boolean>;
+  /** The database the table is in; undefined: the connection's. */
   declare public readonly database: pulumi.Output<string | undefined>;
   /** Whether row level security was enabled when the resource was created (restored on delete). */
   declare public readonly previousEnabled: pulumi.Output<boolean>;

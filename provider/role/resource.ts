@@ -65,19 +65,33 @@ const provider = new RoleProvider();
  * Renaming (`name`) is an update in place (ALTER ROLE ... RENAME TO): same OID, grants kept.
  */
 export class Role extends pulumi.dynamic.Resource {
+  /** The role's name as the catalog has it (a rename made by hand shows after a refresh). */
   declare public readonly name: pulumi.Output<string>;
+  /** LOGIN: whether the role can connect. */
   declare public readonly login: pulumi.Output<boolean>;
+  /** SUPERUSER. */
   declare public readonly superuser: pulumi.Output<boolean>;
+  /** CREATEDB. */
   declare public readonly createDatabase: pulumi.Output<boolean>;
+  /** CREATEROLE. */
   declare public readonly createRole: pulumi.Output<boolean>;
+  /** INHERIT: whether the role uses the privileges of the groups it is a member of. */
   declare public readonly inherit: pulumi.Output<boolean>;
+  /** REPLICATION. */
   declare public readonly replication: pulumi.Output<boolean>;
+  /** BYPASSRLS. */
   declare public readonly bypassRowLevelSecurity: pulumi.Output<boolean>;
+  /** CONNECTION LIMIT; -1 means no limit. */
   declare public readonly connectionLimit: pulumi.Output<number>;
+  /** VALID UNTIL as written (as the catalog has it when they differ); undefined: no expiry. */
   declare public readonly validUntil: pulumi.Output<string | undefined>;
+  /** The groups this resource manages that the role is a member of. */
   declare public readonly inRoles: pulumi.Output<string[]>;
+  /** The password (a secret); after a refresh that found it changed by hand: "(changed outside Pulumi)". */
   declare public readonly password: pulumi.Output<string | undefined>;
+  /** The parameters this resource sets for the role (ALTER ROLE … SET), as the catalog has them. */
   declare public readonly settings: pulumi.Output<Record<string, string>>;
+  /** COMMENT ON ROLE, when this resource manages it. */
   declare public readonly comment: pulumi.Output<string | undefined>;
   /**
    * After a refresh, for a role with a password: whether a password changed by hand could be detected
