@@ -45,6 +45,12 @@ export class PoolRegistry {
       });
       // A pooled connection that the server closes while idle must not crash the provider.
       pool.on("error", () => undefined);
+      // Nor one that dies while checked out, or in the instant between its connection and its
+      // first use (a terminated backend's FATAL message can arrive in the same read as the
+      // connection's ReadyForQuery, before the code that asked for it can listen): node-postgres
+      // emits "error" on the client, which no one hears otherwise. The failure still reaches the
+      // transaction through its query (or "not queryable" on the next one), and is retried.
+      pool.on("connect", (client) => client.on("error", () => undefined));
       this.pools.set(key, pool);
     }
     return pool;

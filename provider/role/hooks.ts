@@ -10,6 +10,7 @@ import { ident } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
 import type { RoleInputs, RoleOutputs } from "./inputs";
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
+import { ROLE_FLAGS } from "./inputs";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -65,6 +66,29 @@ async function afterChange(
   return after;
 }
 
+/**
+ * Whether a role found on a retry is the one an earlier attempt of this create made (its COMMIT
+ * went through, its answer was lost): every attribute, group, setting and comment as asked.
+ */
+export function isOwnCreate(existing: RoleActual, desired: RoleDesired): boolean {
+  const flagsSame = ROLE_FLAGS.every((f) => existing[f] === desired[f]);
+  const validUntilSame =
+    desired.validUntil === undefined
+      ? existing.validUntil === undefined
+      : existing.validUntilMatches === true;
+  const settingsSame =
+    Object.keys(existing.settings).length === Object.keys(desired.settings).length &&
+    Object.entries(desired.settings).every(([k, v]) => settingEquals(k, existing.settings[k], v));
+  return (
+    flagsSame &&
+    existing.connectionLimit === desired.connectionLimit &&
+    validUntilSame &&
+    desired.inRoles.every((g) => existing.inRoles.includes(g)) &&
+    settingsSame &&
+    (existing.comment ?? null) === (desired.comment ?? null)
+  );
+}
+
 export async function create(
   rt: Runtime,
   ctx: HookContext,
@@ -72,9 +96,13 @@ export async function create(
 ): Promise<pulumi.dynamic.CreateResult> {
   const resource = label(inputs.name);
   const { pool, conn } = rt.connect(inputs.connection, ctx);
-  return inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
+  return inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client, attempt) => {
     const existing = await readRole(client, { name: inputs.name }, inputs.validUntil);
-    if (existing && !inputs.adoptExisting) {
+    const ours =
+      existing !== undefined &&
+      attempt.mayHaveCommitted &&
+      isOwnCreate(existing, desiredOf(inputs, undefined));
+    if (existing && !inputs.adoptExisting && !ours) {
       throw new ProviderError(resource, "create role", {
         message: `role ${JSON.stringify(inputs.name)} already exists`,
         code: "42710",

