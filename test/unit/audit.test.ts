@@ -11,6 +11,7 @@ import {
 } from "../../provider/cli/audit";
 import { applyFilters, roleMatcher } from "../../provider/cli/filter";
 import { dotString, formatDot, formatMermaid, mermaidLabel, roleGraph } from "../../provider/cli/graph";
+import { escapeHtml, formatHtml, layoutGraph, matrixData, scriptJson } from "../../provider/cli/html";
 import type { AclEntry, CatalogSnapshot, RoleDetail } from "../../provider/queries/types";
 
 function role(name: string, extra: Partial<RoleDetail> = {}): RoleDetail {
@@ -359,6 +360,35 @@ describe("audit (pure)", () => {
     expect(dot).to.match(/^digraph roles \{/);
     expect(dot).to.include(`${id("bob")} -> ${id("readers")} [label="no inherit, no set", style=dashed];`);
     expect(dotString('x"y\\z\nw')).to.equal('"x\\"y\\\\z\\nw"');
+  });
+
+  it("html: escaped names, data that cannot close its script, layered graph, matrix data", () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).to.equal(
+      "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;",
+    );
+    const json = scriptJson({ n: "</script><!-- \u2028" });
+    expect(json).not.to.match(/<|>|\u2028/);
+    expect(JSON.parse(json)).to.deep.equal({ n: "</script><!-- \u2028" });
+    const r = buildAudit(snapshot());
+    const g = roleGraph(r);
+    const { nodes } = layoutGraph(g);
+    const x = (name: string) => nodes.find((n) => n.name === name)!.x;
+    // Members left of their groups, at every depth.
+    expect(x("alice")).to.be.lessThan(x("analysts"));
+    expect(x("analysts")).to.be.lessThan(x("readers"));
+    expect(x("bob")).to.be.lessThan(x("readers"));
+    const m = matrixData(r);
+    const alice = m.roles.find((x) => x.name === "alice")!;
+    expect(alice.inherits).to.deep.equal(["analysts", "readers"]);
+    // bob does not inherit (NOINHERIT): nothing flows from readers.
+    expect(m.roles.find((x) => x.name === "bob")!.inherits).to.deep.equal([]);
+    const items = m.objects.findIndex((o) => o.name === "items");
+    const readers = m.roles.findIndex((x) => x.name === "readers");
+    expect(m.cells).to.deep.include([readers, items, "ra", "a"]);
+    const html = formatHtml(r);
+    expect(html).to.match(/^<!doctype html>/);
+    expect(html).to.include(`data-role="a|b*\`c\`"`);
+    expect(html.match(/<g class="node/g)).to.have.length(g.nodes.length);
   });
 
   describe("arguments", () => {
