@@ -11,6 +11,7 @@ import { Client } from "pg";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
 import { isMember, q, roleRow, tablePriv, testServer, tryLogin } from "../support/db";
 import { type TestServer, startTestServer } from "../support/server";
+import { audit, formatAudit } from "../../examples/audit/audit";
 
 /** The stacks of an example: one per Pulumi.<stack>.yaml beside it, else one named "ex". */
 export function exampleStacks(dir: string): string[] {
@@ -257,6 +258,32 @@ export const exampleChecks: Record<string, (run: ExampleRun) => Promise<void>> =
     expect(await privIn(billing, `${p}orders_app`, "billing.invoices", "SELECT")).to.equal(false);
     expect(await privIn(billing, `${p}auditor_jane`, "billing.invoices", "SELECT")).to.equal(true);
     expect(await privIn(orders, `${p}auditor_jane`, "sales.orders", "SELECT")).to.equal(true);
+  },
+  async audit({ prefix: p }) {
+    // the audit script of the example, run against what the program created
+    const report = await audit({ prefix: p, schema: "app" });
+    const byName = Object.fromEntries(report.roles.map((r) => [r.name, r]));
+    expect(Object.keys(byName).sort()).to.deep.equal([
+      `${p}appuser`,
+      `${p}legacy`,
+      `${p}reader`,
+      `${p}readonly`,
+    ]);
+    expect(byName[`${p}reader`]!.member_of).to.deep.equal([`${p}readonly`]);
+    expect(byName[`${p}readonly`]!.members).to.deep.equal([`${p}reader`]);
+    const held = (role: string) =>
+      byName[role]!.grants.map((g) => `${g.privilege} ${g.schema ?? ""}.${g.object_name}`).sort();
+    expect(held(`${p}readonly`)).to.include.members(["SELECT app.orders", "SELECT app.users"]);
+    expect(held(`${p}appuser`)).to.include.members(["INSERT app.orders", "DELETE app.users"]);
+    expect(held(`${p}legacy`)).to.include.members(["TRUNCATE app.orders", "SELECT app.orders"]);
+    expect(byName[`${p}legacy`]!.findings).to.include.members([
+      "login without password expiry (VALID UNTIL)",
+      "login without connection limit",
+    ]);
+    expect(byName[`${p}reader`]!.findings).to.deep.equal([]);
+    const text = formatAudit(report);
+    expect(text).to.include(`${p}legacy: login=true, super=false`);
+    expect(text).to.include(`  - SELECT on app.users`);
   },
   async "two-servers"({ prefix: p, outputs, server2 }) {
     expect(await server2.roles(p)).to.deep.equal([...(outputs.server2Roles!.value as string[])].sort());
