@@ -6,7 +6,8 @@
 // each stack, exactly as the workflow runs it. Then destroys everything.
 //   npm run build && node examples/pr-previews/make-sample.js
 "use strict";
-const { execFileSync } = require("child_process");
+const { execFile } = require("child_process");
+const { promisify } = require("util");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
@@ -19,6 +20,7 @@ const bin = path.join(home, "versions", version, "bin");
 // Inside the repository (git-ignored), so that the program and the provider process find its
 // node_modules; not under node_modules, where ts-node would not compile the program.
 const work = path.join(root, ".e2e-work", "pr-previews-sample");
+const run = promisify(execFile);
 
 async function main() {
   const { startTestServer } = require(path.join(root, "dist", "test", "support", "server.js"));
@@ -38,15 +40,22 @@ async function main() {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
-  const pulumi = (...args) => {
+  // Asynchronous: the embedded server's log is read by this process, which must keep running
+  // (a synchronous child would leave the log pipe full and the server stalled).
+  const pulumi = async (...args) => {
+    const shown = args.map((a, i) => (args[i - 2] === "--secret" ? "[secret]" : a));
+    process.stderr.write(`pulumi ${shown.join(" ")}\n`);
     try {
-      return execFileSync(path.join(bin, "pulumi"), [...args, "--non-interactive"], {
+      const { stdout } = await run(path.join(bin, "pulumi"), [...args, "--non-interactive"], {
         cwd: work,
         env,
         encoding: "utf8",
+        timeout: 300_000,
+        maxBuffer: 64 * 1024 * 1024,
       });
+      return stdout;
     } catch (e) {
-      throw new Error(`pulumi ${args.join(" ")} failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+      throw new Error(`pulumi ${shown.join(" ")} failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
     }
   };
   const c = new Client({
@@ -61,28 +70,37 @@ async function main() {
     await c.connect();
     await c.query(fs.readFileSync(path.join(example, "fixture.sql"), "utf8"));
     for (const stack of stacks) {
-      pulumi("stack", "init", stack);
+      await pulumi("stack", "init", stack);
       // Both stacks on one demo server: their roles get the stack's name as prefix.
-      pulumi("config", "set", "namePrefix", `${stack}_`, "--stack", stack);
-      pulumi("config", "set", "postgres-roles:host", server.host, "--stack", stack);
-      pulumi("config", "set", "postgres-roles:port", String(server.port), "--stack", stack);
-      pulumi("config", "set", "postgres-roles:user", server.user, "--stack", stack);
-      pulumi("config", "set", "postgres-roles:database", server.database, "--stack", stack);
-      if (stack === "prod") pulumi("config", "set", "postgres-roles:sslmode", "disable", "--stack", stack);
-      pulumi("config", "set", "--secret", "postgres-roles:password", server.password, "--stack", stack);
-      pulumi("config", "set", "--secret", "appPassword", `app-${stack}-${Date.now()}`, "--stack", stack);
-      pulumi("up", "--yes", "--skip-preview", "--stack", stack);
+      await pulumi("config", "set", "namePrefix", `${stack}_`, "--stack", stack);
+      await pulumi("config", "set", "postgres-roles:host", server.host, "--stack", stack);
+      await pulumi("config", "set", "postgres-roles:port", String(server.port), "--stack", stack);
+      await pulumi("config", "set", "postgres-roles:user", server.user, "--stack", stack);
+      await pulumi("config", "set", "postgres-roles:database", server.database, "--stack", stack);
+      if (stack === "prod")
+        await pulumi("config", "set", "postgres-roles:sslmode", "disable", "--stack", stack);
+      await pulumi("config", "set", "--secret", "postgres-roles:password", server.password, "--stack", stack);
+      await pulumi(
+        "config",
+        "set",
+        "--secret",
+        "appPassword",
+        `app-${stack}-${Date.now()}`,
+        "--stack",
+        stack,
+      );
+      await pulumi("up", "--yes", "--skip-preview", "--stack", stack);
     }
     // The pull request.
-    pulumi("config", "set", "--path", "developers[2]", "carol", "--stack", "dev");
-    pulumi("config", "set", "appConnectionLimit", "80", "--stack", "prod");
+    await pulumi("config", "set", "--path", "developers[2]", "carol", "--stack", "dev");
+    await pulumi("config", "set", "appConnectionLimit", "80", "--stack", "prod");
     for (const stack of stacks) {
-      previews[stack] = pulumi("preview", "--diff", "--refresh", "--stack", stack, "--color", "never");
+      previews[stack] = await pulumi("preview", "--diff", "--refresh", "--stack", stack, "--color", "never");
     }
   } finally {
     for (const stack of stacks) {
       try {
-        pulumi("destroy", "--yes", "--skip-preview", "--stack", stack);
+        await pulumi("destroy", "--yes", "--skip-preview", "--stack", stack);
       } catch (e) {
         process.stderr.write(`destroy ${stack}: ${e.message}\n`);
       }
