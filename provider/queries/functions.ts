@@ -150,7 +150,10 @@ async function readDefaultAcl(client: PoolClient): Promise<DefaultPrivilegeEntry
   const { rows } = await client.query<Omit<DefaultPrivilegeEntry, "object_type"> & { objtype: string }>(
     SQL.DEFAULT_ACL_QUERY,
   );
-  return rows.map(({ objtype, ...r }) => ({ ...r, object_type: DEFAULT_TYPES[objtype] ?? "table" }));
+  // Large objects (18+, 'L') are outside what the provider manages.
+  return rows
+    .filter((r) => DEFAULT_TYPES[r.objtype] !== undefined)
+    .map(({ objtype, ...r }) => ({ ...r, object_type: DEFAULT_TYPES[objtype]! }));
 }
 
 /**
