@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -72,7 +72,14 @@ describe("packaging: the npm package in a fresh project", function () {
     );
     const packDir = join(project, "pack");
     mkdirSync(packDir);
-    const out = await sh("npm", ["pack", "--json", "--pack-destination", packDir], REPO_ROOT);
+    // --ignore-scripts: the package's prepack (a build) must not rewrite dist/ under test runs that may
+    // be going on beside this one (the test matrix runs parts in parallel); dist/ is built already.
+    expect(existsSync(join(REPO_ROOT, "dist", "provider", "index.js")), "npm run build first").to.equal(true);
+    const out = await sh(
+      "npm",
+      ["pack", "--json", "--ignore-scripts", "--pack-destination", packDir],
+      REPO_ROOT,
+    );
     const packed = (
       JSON.parse(out.slice(out.indexOf("["))) as Array<{ filename: string; files: Array<{ path: string }> }>
     )[0]!;
