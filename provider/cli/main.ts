@@ -14,11 +14,14 @@ import { formatHtml } from "./html";
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** Where progress lines go, if anywhere (stderr when it is a terminal). */
+  progress?: (line: string) => void;
 }
 
 const processIo: Io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  progress: process.stderr.isTTY ? (line) => process.stderr.write(`… ${line}\n`) : undefined,
 };
 
 function version(): string {
@@ -30,10 +33,15 @@ function version(): string {
 }
 
 async function run(args: CliArgs, io: Io): Promise<void> {
+  const started = Date.now();
   const snapshot = await readCatalogSnapshot({
     connection: args.connection,
     schema: args.schemas,
     includeSystem: args.includeSystem,
+    // Progress on a terminal only: piped output and scripts stay quiet.
+    onProgress: io.progress
+      ? (m) => io.progress!(`${((Date.now() - started) / 1000).toFixed(1)}s ${m}`)
+      : undefined,
   });
   let text: string;
   if (args.command === "audit") {

@@ -294,7 +294,11 @@ export async function whoCan(
 }
 
 /** What `readCatalogSnapshot` reads: schemas (default all user schemas) and system objects. */
-export type SnapshotOptions = QueryOptions & ScopeOptions;
+export type SnapshotOptions = QueryOptions &
+  ScopeOptions & {
+    /** Called as each part of the catalog is read, then with what was read (for a progress display). */
+    onProgress?: (message: string) => void;
+  };
 
 /**
  * Roles, memberships, ACLs of every object in scope, default privileges, row level security and
@@ -302,7 +306,9 @@ export type SnapshotOptions = QueryOptions & ScopeOptions;
  * export work from. The privileges owners have on their own objects by ownership are left out.
  */
 export async function readCatalogSnapshot(opts?: SnapshotOptions): Promise<CatalogSnapshot> {
+  const progress = opts?.onProgress ?? (() => undefined);
   return withCatalog(opts, "reading the catalog", async ({ client, version }) => {
+    progress("reading roles");
     const server = (await client.query<ServerInfo>(SQL.SERVER_QUERY)).rows[0]!;
     const roleRows = await readRoles(client, opts?.includeSystem ?? false);
     const passwords = new Map<string, boolean>();
@@ -320,16 +326,20 @@ export async function readCatalogSnapshot(opts?: SnapshotOptions): Promise<Catal
     }));
     // Memberships among predefined roles (pg_monitor's) are the system's; a user role in pg_read_all_data is not.
     const system = (name: string) => name.startsWith("pg_");
+    progress(`read ${roles.length} roles; reading memberships`);
     const memberships = (
       await client.query<Membership>(version >= 160000 ? SQL.MEMBERSHIPS_QUERY_16 : SQL.MEMBERSHIPS_QUERY_13)
     ).rows.filter((m) => opts?.includeSystem || !system(m.member));
+    progress(`read ${memberships.length} memberships; reading the privileges of every object`);
     const acl = (await readAcl(client, version, opts, null))
       .filter((r) => !(r.is_default && !r.revoked && r.grantee === r.owner))
       .map(({ grantee_oid: _unused, ...r }) => r);
+    progress(`read ${acl.length} privileges; reading default privileges, row level security and policies`);
     const defaultPrivileges = await readDefaultAcl(client);
     const schemas = schemaList(opts?.schema);
     const rowLevelSecurity = (await client.query<RowLevelSecurityInfo>(SQL.RLS_QUERY, [schemas])).rows;
     const policies = (await client.query<PolicyInfo>(SQL.POLICIES_QUERY, [schemas])).rows;
+    progress(`read ${defaultPrivileges.length} default privileges and ${policies.length} policies`);
     return {
       server,
       roles,

@@ -279,6 +279,25 @@ describe("command line: audit (real server)", function () {
     }
   });
 
+  it("a progress indication (on a terminal): each part of the catalog as it is read, with what was read", async () => {
+    const lines: string[] = [];
+    let out = "";
+    const code = await main(["audit", "--role", `${p}_*`, "--schema", s], {
+      stdout: (x) => (out += x),
+      stderr: () => undefined,
+      progress: (line) => lines.push(line),
+    });
+    expect(code).to.equal(0);
+    expect(out).to.include("Memberships");
+    expect(lines.map((l) => l.replace(/^\d+\.\ds /, "").replace(/\d+/g, "N"))).to.deep.equal([
+      "reading roles",
+      "read N roles; reading memberships",
+      "read N memberships; reading the privileges of every object",
+      "read N privileges; reading default privileges, row level security and policies",
+      "read N default privileges and N policies",
+    ]);
+  });
+
   it("the bin shim runs the command (shebang, exit status)", async () => {
     const bin = join(REPO, "bin", "pulumi-postgres-roles.js");
     const { stdout } = await exec(process.execPath, [bin, "--help"]);
