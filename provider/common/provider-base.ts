@@ -1,45 +1,85 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConnectionArgs } from "../db/connection";
-import { load } from "../load";
+import type * as runtime from "../runtime";
 import type { Hooks } from "./runtime-context";
 
 /** The resources of the runtime module, by the name under which it exports their hooks. */
 export type ResourceKind =
   "role" | "membership" | "grant" | "defaultPrivileges" | "rowLevelSecurity" | "policy";
 
+/** What a provider object holds: the resource's kind and, once configured, the stack configuration. */
+interface ProviderState {
+  kind: ResourceKind;
+  stackConfig?: ConnectionArgs;
+}
+
+/** The runtime module as the methods use it (casts only: nothing here is captured into the state). */
+type Runtime = typeof runtime & Record<ResourceKind, Hooks<unknown, unknown>>;
+
+/**
+ * The provider methods, one short function each. Pulumi serializes the provider object into the
+ * state of every resource (`__provider`, in its inputs and again in its outputs) and the engine
+ * rewrites the whole state after each step, so this text is paid for once per resource per step:
+ * a plain object of these functions serializes to about half the text of a class instance (no
+ * constructors, prototypes or helper closures). Each method requires the runtime module by package
+ * name inside the provider process (see load.ts), so no library code and no connection setting is
+ * captured.
+ */
+const METHODS = {
+  async configure(this: ProviderState, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    const rt: Runtime = require("pulumi-postgres-roles/runtime");
+    this.stackConfig = rt.connectionFromConfig((key) => req.config.get(key));
+  },
+  async check(this: ProviderState, olds: unknown, news: Record<string, unknown>) {
+    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].check(olds, news);
+  },
+  async diff(this: ProviderState, id: string, olds: unknown, news: unknown) {
+    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].diff(id, olds, news);
+  },
+  async create(this: ProviderState, inputs: unknown) {
+    const ctx = { stackConfig: this.stackConfig };
+    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].create(ctx, inputs);
+  },
+  async read(this: ProviderState, id: string, props: unknown) {
+    const ctx = { stackConfig: this.stackConfig };
+    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].read(ctx, id, props);
+  },
+  async update(this: ProviderState, id: string, olds: unknown, news: unknown) {
+    const ctx = { stackConfig: this.stackConfig };
+    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].update(ctx, id, olds, news);
+  },
+  async delete(this: ProviderState, id: string, props: unknown) {
+    const ctx = { stackConfig: this.stackConfig };
+    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].delete(ctx, id, props);
+  },
+};
+
+/** Which kind each provider class (RoleProvider, …) stands for, for instanceof. */
+const KINDS = new WeakMap<object, ResourceKind>();
+
 /**
  * A dynamic provider that forwards each hook to the runtime module (see load.ts). The subclasses
- * only name their resource: the serialized provider holds that name and these few methods, no
- * connection setting (the stack configuration arrives through configure, in the provider process).
+ * only name their resource. `new RoleProvider()` is a plain object of the METHODS above and the
+ * kind (what the engine stores); `instanceof RoleProvider` still holds for it.
  */
 export class HookProvider<I, O> implements pulumi.dynamic.ResourceProvider {
-  private stackConfig?: ConnectionArgs;
+  declare configure: (req: pulumi.dynamic.ConfigureRequest) => Promise<void>;
+  declare check: (olds: unknown, news: Record<string, unknown>) => Promise<pulumi.dynamic.CheckResult<I>>;
+  declare diff: (id: string, olds: O, news: I) => Promise<pulumi.dynamic.DiffResult>;
+  declare create: (inputs: I) => Promise<pulumi.dynamic.CreateResult<O>>;
+  declare read: (id: string, props: O) => Promise<pulumi.dynamic.ReadResult<O>>;
+  declare update: (id: string, olds: O, news: I) => Promise<pulumi.dynamic.UpdateResult<O>>;
+  declare delete: (id: string, props: O) => Promise<void>;
 
-  constructor(private readonly kind: ResourceKind) {}
-
-  private hooks(): Hooks<I, O> {
-    return load()[this.kind] as unknown as Hooks<I, O>;
+  constructor(kind: ResourceKind) {
+    KINDS.set(new.target, kind);
+    const provider: ProviderState = { kind, stackConfig: undefined };
+    return Object.assign(provider, METHODS) as unknown as HookProvider<I, O>;
   }
 
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.stackConfig = load().connectionFromConfig((key) => req.config.get(key));
-  }
-  async check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<I>> {
-    return this.hooks().check(olds, news);
-  }
-  async diff(id: string, olds: O, news: I): Promise<pulumi.dynamic.DiffResult> {
-    return this.hooks().diff(id, olds, news);
-  }
-  async create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>> {
-    return this.hooks().create({ stackConfig: this.stackConfig }, inputs);
-  }
-  async read(id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>> {
-    return this.hooks().read({ stackConfig: this.stackConfig }, id, props);
-  }
-  async update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>> {
-    return this.hooks().update({ stackConfig: this.stackConfig }, id, olds, news);
-  }
-  async delete(id: string, props: O): Promise<void> {
-    return this.hooks().delete({ stackConfig: this.stackConfig }, id, props);
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (typeof x !== "object" || x === null || (x as { create?: unknown }).create !== METHODS.create)
+      return false;
+    return this === HookProvider || KINDS.get(this) === (x as ProviderState).kind;
   }
 }
