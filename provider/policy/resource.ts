@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../common/inputs";
+import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import type { PolicyCommand, PolicyInputs, PolicyOutputs } from "./inputs";
 
@@ -95,12 +95,12 @@ export class Policy extends pulumi.dynamic.Resource {
         withCheck: args.withCheck,
         database: args.database,
         adoptExisting: args.adoptExisting,
-        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
+        connection: secretInput(args.connection),
         oid: undefined,
         usingNormalized: undefined,
         withCheckNormalized: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
+      withSecretOutputs(opts),
       "postgres-roles",
       "Policy",
     );
