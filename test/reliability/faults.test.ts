@@ -372,7 +372,7 @@ describe("reliability: faults", function () {
         await g.destroy();
         append("faults", {
           fault:
-            "LOCK TABLE … ACCESS EXCLUSIVE held open by another transaction while a Grant (lockTimeout 1s) and a RowLevelSecurity (500ms) apply",
+            "LOCK TABLE … ACCESS EXCLUSIVE and ALTER TABLE held open by another transaction (a migration) while a Grant (lockTimeout 1s) and a RowLevelSecurity (500ms) apply",
           injected: 2,
           operations: 2,
           outcome: `failed after ${(waited / 1000).toFixed(1)} s with SQLSTATE 55P03, naming the table and the lockTimeout setting; succeeded once the lock was released`,
