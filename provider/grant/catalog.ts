@@ -124,6 +124,15 @@ export interface GrantCatalog {
   problems: string[];
 }
 
+/**
+ * `qualified(schema, name)` for many names of one schema: the schema is quoted once, not once per
+ * object (an all-tables grant on 10,000 tables quoted it 10,000 times on every read).
+ */
+function qualifiedIn(schema: string): (r: { key: string }) => string {
+  const quotedSchema = ident(schema);
+  return (r) => `${quotedSchema}.${ident(r.key)}`;
+}
+
 interface AclRow {
   key: string;
   privilege_type: string | null;
@@ -219,7 +228,7 @@ export async function readGrantCatalog(
       t.objects ?? [],
       t.objectType === "domain",
     ]);
-    const objects = collect(rows, (r) => qualified(schema, r.key));
+    const objects = collect(rows, qualifiedIn(schema));
     const found = new Set(objects.map((o) => o.key));
     return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
   }
@@ -232,7 +241,7 @@ export async function readGrantCatalog(
       relkinds,
       t.objects ?? null,
     ]);
-    const objects = collect(rows, (r) => qualified(schema, r.key));
+    const objects = collect(rows, qualifiedIn(schema));
     const found = new Set(objects.map((o) => o.key));
     return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
   }
