@@ -83,6 +83,9 @@ export async function benchStacks(
     PULUMI_HOME: resolve(cliRoot(), "..", ".."),
     ...server.env(),
   };
+  // Pulumi's experimental switch: the state is written at the end of an update only (not after each step).
+  const skipCheckpoints = process.env.BENCH_SKIP_CHECKPOINTS === "1";
+  if (skipCheckpoints) envVars.PULUMI_SKIP_CHECKPOINTS = "true";
   if (process.env.BENCH_PROFILE_DIR) {
     // Diagnostics: CPU profiles of the dynamic provider process (see bench/profile-hook.js).
     envVars.BENCH_PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
@@ -125,7 +128,8 @@ export async function benchStacks(
         },
       );
       const quiet = { onOutput: () => undefined, parallel: PARALLEL };
-      const run = async (op: string, fn: () => Promise<string | void>) => {
+      const run = async (name: string, fn: () => Promise<string | void>) => {
+        const op = skipCheckpoints ? `${name} (PULUMI_SKIP_CHECKPOINTS=true)` : name;
         const m = await measure(server, DYNAMIC_PROVIDER, fn, ENGINE);
         results.push({ resources: size, op, m });
         opts.log(
