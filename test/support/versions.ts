@@ -169,23 +169,33 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
+const running = new Map<ChildProcess, string>();
 let exitHook = false;
-function killOnExit(child: ChildProcess): void {
-  running.add(child);
+/** Ends the servers still running and removes their folders (the process is going away). */
+function endAll(): void {
+  for (const [c, root] of running) {
+    try {
+      c.kill("SIGQUIT");
+    } catch {
+      // already gone
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+  running.clear();
+}
+function killOnExit(child: ChildProcess, root: string): void {
+  running.set(child, root);
   child.once("exit", () => running.delete(child));
   if (exitHook) return;
   exitHook = true;
   // A test process that dies (or is ended) must not leave servers behind.
-  process.once("exit", () => {
-    for (const c of running) {
-      try {
-        c.kill("SIGQUIT");
-      } catch {
-        // already gone
-      }
-    }
-  });
+  process.once("exit", endAll);
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      endAll();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -247,7 +257,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = p;
-      killOnExit(p);
+      killOnExit(p, root);
       let seen = "";
       let ready = false;
       const onData = (b: Buffer) => {
