@@ -4,8 +4,26 @@
  * Node, so its pools survive between hook calls and are shared by every provider instance.
  */
 import { createHash } from "node:crypto";
-import { Pool, type PoolConfig } from "pg";
+import { Client, type ClientConfig, Pool, type PoolConfig } from "pg";
 import type { ResolvedConnection } from "./connection";
+
+/** How long opening one connection may take (TCP, TLS, authentication). */
+export const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * node-postgres applies a pool's connectionTimeoutMillis to two different waits: opening a
+ * connection, and waiting for a free one when all `max` are in use. The second is no failure: the
+ * engine's parallelism bounds the queue, and every transaction holding a connection is bounded by
+ * lock_timeout. So the pool waits as long as it takes, and each connection bounds its own opening.
+ */
+class BoundedConnectClient extends Client {
+  constructor(config?: ClientConfig) {
+    // Every property copied, the password too (the pool keeps it non-enumerable, out of stack traces).
+    const own = Object.defineProperties({}, Object.getOwnPropertyDescriptors(config ?? {})) as ClientConfig;
+    own.connectionTimeoutMillis = CONNECT_TIMEOUT_MS;
+    super(own);
+  }
+}
 
 function sslOption(mode: ResolvedConnection["sslmode"]): PoolConfig["ssl"] {
   switch (mode) {
@@ -37,7 +55,8 @@ export class PoolRegistry {
         ssl: sslOption(c.sslmode),
         max: c.maxConnections,
         idleTimeoutMillis: 10_000,
-        connectionTimeoutMillis: 30_000,
+        connectionTimeoutMillis: 0,
+        Client: BoundedConnectClient as unknown as new () => Client,
         allowExitOnIdle: true,
         application_name: "pulumi-postgres-roles",
         // Timestamps (validUntil) are read and compared in UTC.

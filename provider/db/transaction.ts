@@ -67,7 +67,8 @@ export function isUnavailable(e: unknown): boolean {
   if (code === "57P01" || code === "57P02" || code === "57P03") return true;
   if (code && code.startsWith("08")) return true;
   if (code === "ECONNRESET" || code === "ECONNREFUSED" || code === "EPIPE") return true;
-  return /Connection terminated|connection terminated|Client has encountered a connection error/.test(
+  // "timeout expired": opening a connection took longer than CONNECT_TIMEOUT_MS (see pools.ts)
+  return /Connection terminated|connection terminated|Client has encountered a connection error|^timeout expired$/.test(
     message,
   );
 }
@@ -77,12 +78,7 @@ export function isRetryable(e: unknown): boolean {
   const { code, message } = asPgError(e);
   if (code === "40001" || code === "40P01") return true; // serialization failure, deadlock
   if (code === "XX000" && /tuple concurrently (updated|deleted)/.test(message)) return true;
-  if (code === "57P01" || code === "57P02" || code === "57P03") return true; // shutdown, crash, starting up
-  if (code && code.startsWith("08")) return true; // connection exceptions
-  if (code === "ECONNRESET" || code === "ECONNREFUSED" || code === "EPIPE") return true;
-  return /Connection terminated|connection terminated|Client has encountered a connection error/.test(
-    message,
-  );
+  return isUnavailable(e); // lost connections, shutdown, crash, starting up
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -384,6 +384,61 @@ describe("reliability: faults", function () {
     });
   });
 
+  describe("a pool whose every connection is busy", () => {
+    it("an operation that waits longer than 30 s for a free pooled connection still runs (the wait is no failure)", async () => {
+      const grantee = role("queued");
+      await q(`CREATE ROLE ${qi(grantee)}`);
+      for (const t of ["busy_a", "busy_b"]) await q(`CREATE TABLE ${qi(schema)}.${t} (id int)`);
+      const conn = { ...adminConnection(), maxConnections: 1, lockTimeout: "60s" };
+      const s = testServer();
+      const holder = new Client({
+        host: s.host,
+        port: s.port,
+        user: s.user,
+        password: s.password,
+        database: s.database,
+      });
+      await holder.connect();
+      try {
+        await holder.query(
+          `BEGIN; LOCK TABLE ${qi(schema)}.busy_a IN ACCESS EXCLUSIVE MODE; ALTER TABLE ${qi(schema)}.busy_a ADD COLUMN m int`,
+        );
+        const started = Date.now();
+        const grant = (table: string) =>
+          new Lifecycle(new GrantProvider())
+            .up({
+              role: grantee,
+              objectType: "table",
+              schema,
+              objects: [table],
+              privileges: ["SELECT"],
+              connection: conn,
+            })
+            .then(() => Date.now() - started);
+        // A holds the only connection, waiting for the lock; B waits for the connection.
+        const a = grant("busy_a");
+        await sleep(300);
+        const b = grant("busy_b");
+        await sleep(32_000);
+        await holder.query("ROLLBACK");
+        const [aMs, bMs] = await Promise.all([a, b]);
+        expect(bMs, "B waited for the connection").to.be.greaterThan(30_000);
+        expect(await tablePriv(grantee, schema, "busy_a", "SELECT")).to.equal(true);
+        expect(await tablePriv(grantee, schema, "busy_b", "SELECT")).to.equal(true);
+        append("faults", {
+          fault:
+            "every pooled connection busy (maxConnections 1, its transaction waiting 32 s on a lock) while another operation queues",
+          injected: 1,
+          operations: 2,
+          outcome: `both succeeded once the lock was released (waits ${(aMs / 1000).toFixed(1)} s and ${(bMs / 1000).toFixed(1)} s)`,
+          stateMatchesCatalog: true,
+        });
+      } finally {
+        await holder.end().catch(() => undefined);
+      }
+    });
+  });
+
   describe("a create that fails half way leaves nothing behind", () => {
     it("Role: CREATE ROLE done, then GRANT of a missing group (or a refused setting) fails: no role is left", async () => {
       const a = role("half");
