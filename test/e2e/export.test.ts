@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
-import { dropRoles, one, q, quoteIdent as qi, testServer, unique } from "../support/db";
+import { dropRoles, q, quoteIdent as qi, testServer, unique, serverVersionNum } from "../support/db";
 import { E2eEnv, REPO_ROOT, changes, findCli } from "./harness";
 
 const run = promisify(execFile);
@@ -55,7 +55,7 @@ describe("e2e: export a brownfield database, then pulumi up takes it over withou
       this.skip();
     }
     env = new E2eEnv(cmd);
-    version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    version = await serverVersionNum();
     await q(`CREATE DATABASE ${qi(database)}`);
 
     const [read, write, admin, audit, etl] = groups as [string, string, string, string, string];

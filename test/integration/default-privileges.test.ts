@@ -3,10 +3,7 @@ import { Client } from "pg";
 import { DefaultPrivilegesProvider } from "../../provider";
 import { CheckFailed, Lifecycle } from "../support/engine";
 import {
-  adminActsFor,
   asRole,
-  dropRoles,
-  hostile,
   one,
   q,
   quoteIdent as qi,
@@ -15,6 +12,7 @@ import {
   unique,
   loggedStatement,
 } from "../support/db";
+import { fixtures, serverVersionNum } from "../support/fixtures";
 
 type Outs = { privileges: string[]; withGrantOption: boolean };
 
@@ -73,28 +71,16 @@ function loggedSince(mark: number): string[] {
 }
 
 describe("DefaultPrivileges (real server)", () => {
-  const roles: string[] = [];
-  const schemas: string[] = [];
+  const fx = fixtures();
+  const schemas = fx.schemas;
   let version = 0;
   before(async () => {
-    version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    version = await serverVersionNum();
   });
-  after(async () => {
-    for (const s of schemas) await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(...roles);
-  });
-  async function role(prefix: string, login = false): Promise<string> {
-    const n = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
-    roles.push(n);
-    await q(`CREATE ROLE ${qi(n)} ${login ? "LOGIN PASSWORD 'pw'" : ""}`);
-    await adminActsFor(n);
-    return n;
-  }
+  const role = (prefix: string, login = false): Promise<string> => fx.role(prefix, { login, actFor: true });
   /** A schema owned by `owner`, where `users` may look (USAGE). */
   async function schema(owner: string, users: string[] = [], prefix = "s"): Promise<string> {
-    const s = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
-    schemas.push(s);
-    await q(`CREATE SCHEMA ${qi(s)} AUTHORIZATION ${qi(owner)}`);
+    const s = await fx.schema(prefix, { owner });
     for (const u of users) await q(`GRANT USAGE ON SCHEMA ${qi(s)} TO ${qi(u)}`);
     return s;
   }

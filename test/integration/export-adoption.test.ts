@@ -23,6 +23,7 @@ import {
   quoteIdent as qi,
   testServer,
   unique,
+  serverVersionNum,
 } from "../support/db";
 
 /** The statements (other than reads and transaction control) the server logged while `work` ran. */
@@ -51,7 +52,7 @@ describe("adoption: resources created over what already exists (what export reli
       if (process.env.CI === "true") throw new Error("needs the embedded server (its log) in CI");
       this.skip();
     }
-    version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    version = await serverVersionNum();
     await q(`CREATE ROLE ${qi(owner)}`);
     await q(`CREATE ROLE ${qi(reader)} NOLOGIN`);
     await q(`CREATE ROLE ${qi(app)} LOGIN PASSWORD 'pw' CONNECTION LIMIT 4 IN ROLE ${qi(reader)}`);

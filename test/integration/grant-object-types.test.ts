@@ -1,32 +1,18 @@
 import { expect } from "chai";
 import { GrantProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { adminIsSuperuser, asRole, dropRoles, one, q, qSuper, quoteIdent as qi, unique } from "../support/db";
+import { adminIsSuperuser, asRole, one, q, qSuper, quoteIdent as qi, unique } from "../support/db";
+import { fixtures, serverVersionNum } from "../support/fixtures";
 
 /** Grants on columns, types, domains, languages, foreign data wrappers and servers, tablespaces, parameters. */
 describe("Grant on every other object type (real server)", () => {
-  const roles: string[] = [];
-  const schemas: string[] = [];
+  const fx = fixtures();
   let version = 0;
   before(async () => {
-    version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    version = await serverVersionNum();
   });
-  after(async () => {
-    for (const s of schemas) await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(...roles);
-  });
-  async function role(prefix: string): Promise<string> {
-    const n = unique(prefix);
-    roles.push(n);
-    await q(`CREATE ROLE ${qi(n)} LOGIN PASSWORD 'pw'`);
-    return n;
-  }
-  async function schema(): Promise<string> {
-    const s = unique("s");
-    schemas.push(s);
-    await q(`CREATE SCHEMA ${qi(s)}`);
-    return s;
-  }
+  const role = (prefix: string): Promise<string> => fx.role(prefix, { login: true });
+  const schema = (): Promise<string> => fx.schema();
   const ok = async (sql: string, params: unknown[]) => (await one<{ ok: boolean }>(sql, params)).ok;
 
   it("columns: SELECT on some columns only, checked by logging in; update adds a privilege; delete revokes", async () => {

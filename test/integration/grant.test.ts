@@ -1,42 +1,22 @@
 import { expect } from "chai";
 import { GrantProvider, RoleProvider, RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import {
-  asRole,
-  dropRoles,
-  hostile,
-  one,
-  q,
-  quoteIdent as qi,
-  tablePriv,
-  testServer,
-  unique,
-} from "../support/db";
+import { asRole, one, q, quoteIdent as qi, tablePriv, testServer, unique } from "../support/db";
+import { fixtures, serverVersionNum } from "../support/fixtures";
 
 const TABLE_ALL_16 = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
 
 describe("Grant (real server)", () => {
-  const roles: string[] = [];
-  const schemas: string[] = [];
+  const fx = fixtures();
+  const roles = fx.roles;
   let version = 0;
   before(async () => {
-    version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    version = await serverVersionNum();
   });
-  after(async () => {
-    for (const s of schemas) await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(...roles);
-  });
-  async function role(prefix: string, login = false): Promise<string> {
-    const n = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
-    roles.push(n);
-    await q(`CREATE ROLE ${qi(n)} ${login ? "LOGIN PASSWORD 'pw'" : ""}`);
-    return n;
-  }
+  const role = (prefix: string, login = false): Promise<string> => fx.role(prefix, { login });
   /** A fresh schema with the given tables (and a sequence per `seq`). */
   async function schema(tables: string[], seqs: string[] = [], prefix = "s"): Promise<string> {
-    const s = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
-    schemas.push(s);
-    await q(`CREATE SCHEMA ${qi(s)}`);
+    const s = await fx.schema(prefix);
     for (const t of tables) await q(`CREATE TABLE ${qi(s)}.${qi(t)} (id serial, v text)`);
     for (const x of seqs) await q(`CREATE SEQUENCE ${qi(s)}.${qi(x)}`);
     return s;

@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { asRole, dropRoles, hostile, isMember, one, q, quoteIdent, unique } from "../support/db";
+import {
+  asRole,
+  dropRoles,
+  hostile,
+  isMember,
+  one,
+  q,
+  quoteIdent,
+  unique,
+  serverVersionNum,
+} from "../support/db";
 
 describe("RoleMembership (real server)", () => {
   const made: string[] = [];
@@ -106,7 +116,7 @@ describe("RoleMembership inherit and set options (PostgreSQL 16+)", () => {
   after(() => dropRoles(...made));
 
   it("inherit false: the member can SET ROLE but does not inherit; set false: it cannot SET ROLE; toggled in place; drift seen", async function () {
-    const version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    const version = await serverVersionNum();
     const [group, member] = [unique("grp"), unique("mem")];
     made.push(group, member);
     await q(`CREATE ROLE ${quoteIdent(group)}`);

@@ -3,7 +3,8 @@ import { Client } from "pg";
 import { PolicyProvider, RowLevelSecurityProvider } from "../../provider";
 import type { PolicyOutputs } from "../../provider/policy/inputs";
 import { Lifecycle } from "../support/engine";
-import { adminActsFor, dropRoles, hostile, q, quoteIdent as qi, testServer, unique } from "../support/db";
+import { q, quoteIdent as qi, testServer, unique } from "../support/db";
+import { fixtures } from "../support/fixtures";
 
 /** The reference document's policy, as written there. */
 const USING = "user_id = current_setting('app.current_user_id')::integer";
@@ -55,31 +56,18 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 }
 
 describe("Policy (real server)", () => {
-  const schemas: string[] = [];
-  const roles: string[] = [];
-  after(async () => {
-    for (const s of schemas) await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(...roles);
-  });
+  const fx = fixtures();
 
   /** A login role (password "pw") or a group role. */
-  async function role(prefix: string, login = true): Promise<string> {
-    const n = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
-    roles.push(n);
-    await q(`CREATE ROLE ${qi(n)} ${login ? "LOGIN PASSWORD 'pw'" : ""}`);
-    await adminActsFor(n);
-    return n;
-  }
+  const role = (prefix: string, login = true): Promise<string> => fx.role(prefix, { login, actFor: true });
 
   /**
    * The reference document's orders table in a fresh schema: user 1 has 2 orders, user 2 has 3;
    * `readers` get USAGE and SELECT (as the app role would through Grant resources).
    */
   async function orders(readers: string[], prefix = "pol", table = "orders") {
-    const schema = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
-    schemas.push(schema);
+    const schema = await fx.schema(prefix);
     const t = `${qi(schema)}.${qi(table)}`;
-    await q(`CREATE SCHEMA ${qi(schema)}`);
     await q(`CREATE TABLE ${t} (id serial PRIMARY KEY, user_id int NOT NULL, total numeric NOT NULL)`);
     await q(`INSERT INTO ${t} (user_id, total) VALUES (1, 10), (1, 20), (2, 5), (2, 6), (2, 7)`);
     for (const r of readers) {

@@ -26,6 +26,7 @@ import {
   quoteIdent as qi,
   testServer,
   unique,
+  serverVersionNum,
 } from "../support/db";
 
 const TABLE_PRIVS = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
@@ -51,7 +52,7 @@ describe("query functions (real server)", function () {
   const param = "log_min_duration_statement";
 
   before(async () => {
-    version = Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+    version = await serverVersionNum();
     await q(`CREATE ROLE ${qi(grp)}`);
     await q(`CREATE ROLE ${qi(sub)} IN ROLE ${qi(grp)}`);
     await q(`CREATE ROLE ${qi(alice)} LOGIN PASSWORD 'pw' IN ROLE ${qi(sub)}`);

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { RowLevelSecurityProvider } from "../../provider";
 import type { RowLevelSecurityOutputs } from "../../provider/rls/inputs";
 import { Lifecycle } from "../support/engine";
-import { hostile, one, q, quoteIdent as qi, unique } from "../support/db";
+import { one, q, quoteIdent as qi, unique } from "../support/db";
+import { fixtures } from "../support/fixtures";
 
 interface Flags {
   enabled: boolean;
@@ -29,15 +30,10 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 }
 
 describe("RowLevelSecurity (real server)", () => {
-  const schemas: string[] = [];
-  after(async () => {
-    for (const s of schemas) await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-  });
+  const fx = fixtures();
   /** A fresh schema with one table (name given or "orders"). */
   async function table(prefix = "rls", name = "orders"): Promise<{ schema: string; table: string }> {
-    const s = prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
-    schemas.push(s);
-    await q(`CREATE SCHEMA ${qi(s)}`);
+    const s = await fx.schema(prefix);
     await q(`CREATE TABLE ${qi(s)}.${qi(name)} (id serial, user_id int, total numeric)`);
     return { schema: s, table: name };
   }

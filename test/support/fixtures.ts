@@ -1,0 +1,59 @@
+/**
+ * The fixtures integration tests share: roles and schemas made for one describe block, named so that
+ * no other test uses them (a `!` before the prefix asks for a hostile name: quotes, backslashes,
+ * unicode, SQL), and removed by the block's `after` hook. The server's version is `serverVersionNum()`
+ * (db.ts): no test file asks the server for it itself.
+ */
+import { adminActsFor, dropRoles, hostile, q, quoteIdent, unique } from "./db";
+
+export { serverVersionNum } from "./db";
+
+/** A name for a fixture: `unique(prefix)`, or `hostile(…)` when the prefix starts with `!`. */
+export function fixtureName(prefix: string): string {
+  return prefix.startsWith("!") ? hostile(prefix.slice(1)) : unique(prefix);
+}
+
+export interface RoleOptions {
+  /** LOGIN PASSWORD 'pw' (default false: a group role). */
+  login?: boolean;
+  /** Make the admin able to act for the role (a non-superuser admin before PostgreSQL 16). */
+  actFor?: boolean;
+}
+
+export class Fixtures {
+  /** The roles made, for the cleanup (tests may add roles of their own). */
+  readonly roles: string[] = [];
+  /** The schemas made, for the cleanup (tests may add schemas of their own). */
+  readonly schemas: string[] = [];
+
+  /** A new role. */
+  async role(prefix: string, options: RoleOptions = {}): Promise<string> {
+    const name = fixtureName(prefix);
+    this.roles.push(name);
+    await q(`CREATE ROLE ${quoteIdent(name)} ${options.login ? "LOGIN PASSWORD 'pw'" : ""}`);
+    if (options.actFor) await adminActsFor(name);
+    return name;
+  }
+
+  /** A new, empty schema (owned by `owner` when given). */
+  async schema(prefix = "s", options: { owner?: string } = {}): Promise<string> {
+    const name = fixtureName(prefix);
+    this.schemas.push(name);
+    const owner = options.owner === undefined ? "" : ` AUTHORIZATION ${quoteIdent(options.owner)}`;
+    await q(`CREATE SCHEMA ${quoteIdent(name)}${owner}`);
+    return name;
+  }
+
+  /** Drops the schemas (with what is in them), then the roles (with what they own or hold). */
+  async cleanup(): Promise<void> {
+    for (const s of this.schemas) await q(`DROP SCHEMA IF EXISTS ${quoteIdent(s)} CASCADE`);
+    await dropRoles(...this.roles);
+  }
+}
+
+/** The fixtures of the enclosing describe block, cleaned up by its `after` hook. */
+export function fixtures(): Fixtures {
+  const f = new Fixtures();
+  after(() => f.cleanup());
+  return f;
+}
