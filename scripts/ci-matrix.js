@@ -38,10 +38,28 @@ const parallel = Math.max(1, Number(process.env.PGR_MATRIX_PARALLEL || 2));
 const started = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * The end-to-end files, the longest first: mocha's parallel mode hands them to its workers in this
+ * order, so that the longest one does not start last.
+ */
+function e2eFiles() {
+  const first = ["engine.test.js", "packaging.test.js"];
+  let files;
+  try {
+    files = fs.readdirSync(path.join(root, "dist", "test", "e2e")).filter((f) => f.endsWith(".test.js"));
+  } catch {
+    return ["dist/test/e2e/**/*.test.js"]; // not built yet
+  }
+  return [...first.filter((f) => files.includes(f)), ...files.filter((f) => !first.includes(f)).sort()].map(
+    (f) => `dist/test/e2e/${f}`,
+  );
+}
+
 const SPECS = {
   // the version-dependent checks run with the integration suite on every version
   integration: ["dist/test/integration/**/*.test.js", "dist/test/reliability/versions.test.js"],
-  e2e: ["dist/test/e2e/**/*.test.js"],
+  // the files side by side (two mocha workers, each with its own server): they share nothing
+  e2e: ["--parallel", "--jobs", "2", ...e2eFiles()],
   reliability: [
     "dist/test/reliability/faults.test.js",
     "dist/test/reliability/hostile.test.js",

@@ -9,6 +9,21 @@ import { closeAdmin, setServer } from "./support/db";
 import { runtime } from "../provider/common/runtime-context";
 
 let server: TestServer | undefined;
+let startedAt = 0;
+
+/**
+ * The libpq environment as the process got it: the hooks below set it for the server they start, and
+ * put it back when they stop it (in parallel mode one worker process runs several files, each with
+ * its own server).
+ */
+const LIBPQ_ENV = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "DATABASE_URL"] as const;
+const givenEnv = Object.fromEntries(LIBPQ_ENV.map((k) => [k, process.env[k]]));
+function restoreEnv(): void {
+  for (const k of LIBPQ_ENV) {
+    if (givenEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = givenEnv[k];
+  }
+}
 
 /**
  * An admin like the one managed services (RDS, Cloud SQL, Azure) hand out: not a superuser, with
@@ -43,6 +58,7 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(120_000);
     const started = Date.now();
+    startedAt = started;
     server = await startTestServer();
     process.env.PGHOST = server.host;
     process.env.PGPORT = String(server.port);
@@ -71,5 +87,8 @@ export const mochaHooks = {
     await runtime.pools.closeAll();
     await closeAdmin();
     await server?.stop();
+    restoreEnv();
+    // the wall time of this mocha process (of each file, in parallel mode), server included
+    console.log(`test server stopped after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   },
 };

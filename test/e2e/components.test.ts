@@ -157,7 +157,7 @@ describe("e2e: the pattern components through the engine", function () {
       console.log(`    skipping the e2e tests: ${reason}`);
       this.skip();
     }
-    env = new E2eEnv(cmd);
+    env = new E2eEnv(cmd, { skipCheckpoints: true });
     // The owner role creates the schema's objects, as migrations would.
     await q(`CREATE ROLE ${qi(names.owner)} NOLOGIN`);
     await q(`CREATE SCHEMA ${qi(schema)}`);
@@ -169,9 +169,11 @@ describe("e2e: the pattern components through the engine", function () {
       INSERT INTO ${t("items")} (v) VALUES ('a'), ('b');
       COMMIT`);
     stack = await env.inline("e2e-components", "patterns", program(provider));
-    for (const [k, v] of Object.entries(passwords)) {
-      await stack.setConfig(`${k}Password`, { value: v, secret: true });
-    }
+    await stack.setAllConfig(
+      Object.fromEntries(
+        Object.entries(passwords).map(([k, v]) => [`${k}Password`, { value: v, secret: true }]),
+      ),
+    );
   });
 
   after(async function () {

@@ -34,6 +34,9 @@ import {
 
 type Provider = typeof provider;
 
+/** How many example stacks run at once in item 10 (PGR_E2E_EXAMPLES_AT_ONCE overrides). */
+const EXAMPLES_AT_ONCE = 4;
+
 /** Collects the engine's events and text output of one operation. */
 class Recorder {
   readonly events: EngineEvent[] = [];
@@ -86,7 +89,7 @@ describe("e2e: the Pulumi engine", function () {
       console.log(`    skipping the e2e tests: ${reason}`);
       this.skip();
     }
-    env = new E2eEnv(cmd);
+    env = new E2eEnv(cmd, { skipCheckpoints: true });
     // A copy of the compiled provider with a comment added inside every provider method: the
     // serialized provider text (its __provider in the state) differs, its behaviour does not.
     copy = join(env.dir, "edited-provider");
@@ -187,8 +190,10 @@ describe("e2e: the Pulumi engine", function () {
 
     before(async function () {
       stack = await env!.inline("e2e-engine", "life", program(provider));
-      await stack.setConfig("userPassword", { value: passwords.user, secret: true });
-      await stack.setConfig("adminPassword", { value: testServer().password ?? "", secret: true });
+      await stack.setAllConfig({
+        userPassword: { value: passwords.user, secret: true },
+        adminPassword: { value: testServer().password ?? "", secret: true },
+      });
     });
 
     after(async function () {
@@ -505,99 +510,132 @@ describe("e2e: the Pulumi engine", function () {
     const examples = existsSync(examplesDir)
       ? readdirSync(examplesDir).filter((d) => existsSync(join(examplesDir, d, "index.ts")))
       : [];
+    const cases = examples.flatMap((example) =>
+      exampleStacks(join(examplesDir, example)).map((stackName) => ({
+        example,
+        stackName,
+        title: stackName === "ex" ? example : `${example} (stack ${stackName})`,
+      })),
+    );
     const server2 = new SecondServer();
+    let appExisted = true;
+    /**
+     * Each example's run (up, checks, preview, destroy, checks), started in `before`: the stacks are
+     * independent (their own work folder, roles named with their own prefix), so they run side by side,
+     * EXAMPLES_AT_ONCE at a time; each test awaits its own run and fails with its assertion.
+     */
+    const runs = new Map<string, Promise<void>>();
+
+    before(async function () {
+      appExisted = (await q("SELECT 1 FROM pg_namespace WHERE nspname = 'app'")).length > 0;
+      // Every fixture first, one after another (they create the same schema and tables, IF NOT
+      // EXISTS): no example's tables appear while another example's stack is up.
+      for (const example of examples) {
+        const dir = join(examplesDir, example);
+        const fixture = join(dir, "fixture.sql");
+        if (existsSync(fixture)) await runFixture(readFileSync(fixture, "utf8"), (sql, db) => q(sql, [], db));
+        const fixture2 = join(dir, "fixture.server2.sql");
+        if (readFileSync(join(dir, "index.ts"), "utf8").includes("server2Host") && existsSync(fixture2)) {
+          await runFixture(readFileSync(fixture2, "utf8"), (text, db) => server2.q(text, [], db));
+        }
+      }
+      const queue = [...cases];
+      const atOnce = Math.max(1, Number(process.env.PGR_E2E_EXAMPLES_AT_ONCE || EXAMPLES_AT_ONCE));
+      const settled: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+      for (const c of cases) {
+        const p = new Promise<void>((resolve, reject) => settled.push({ resolve, reject }));
+        p.catch(() => undefined); // reported by its test
+        runs.set(c.title, p);
+      }
+      const worker = async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          const done = settled[cases.indexOf(c)]!;
+          await runExample(c.example, c.stackName).then(done.resolve, done.reject);
+        }
+      };
+      for (let i = 0; i < Math.min(atOnce, cases.length); i++) void worker();
+    });
 
     after(async function () {
+      await Promise.allSettled(runs.values());
       await server2.stop();
+      if (!appExisted) await q("DROP SCHEMA IF EXISTS app CASCADE");
     });
 
     it("finds at least one example", function () {
       expect(examples).to.include("quickstart");
     });
 
-    for (const example of examples) {
+    async function runExample(example: string, stackName: string): Promise<void> {
       const dir = join(examplesDir, example);
-      for (const stackName of exampleStacks(dir)) {
-        const title = stackName === "ex" ? example : `${example} (stack ${stackName})`;
-        it(`${title}: up, preview (no changes), destroy`, async function () {
-          const fixture = join(dir, "fixture.sql");
-          const appExisted = (await q("SELECT 1 FROM pg_namespace WHERE nspname = 'app'")).length > 0;
-          if (existsSync(fixture))
-            await runFixture(readFileSync(fixture, "utf8"), (sql, db) => q(sql, [], db));
-          const prefix = `${unique("ex").replace(/[^a-z0-9_]/gi, "_")}_`;
-          const source = readFileSync(join(dir, "index.ts"), "utf8");
-          const twoServers = source.includes("server2Host");
-          if (twoServers && existsSync(join(dir, "fixture.server2.sql"))) {
-            const sql = readFileSync(join(dir, "fixture.server2.sql"), "utf8");
-            await runFixture(sql, (text, db) => server2.q(text, [], db));
-          }
-          const secretKeys = [
-            ...new Set([...source.matchAll(/requireSecret\("([^"]+)"\)/g)].map((m) => m[1]!)),
-          ];
-          const secrets = Object.fromEntries(
-            secretKeys.map((k) => [k, `${k}-${Math.random().toString(36).slice(2)}-pw`] as const),
-          );
-          // An example with its own stack files: copied in before the stack is created, as a
-          // user's checkout has them; the admin's password is set as the secret they expect.
-          const project = exampleProject(dir, example);
-          const stackFile = join(dir, `Pulumi.${stackName}.yaml`);
-          const hasStackFile = existsSync(stackFile);
-          if (hasStackFile) {
-            copyFileSync(
-              stackFile,
-              join(env!.workDir(`${project}-${stackName}`), `Pulumi.${stackName}.yaml`),
-            );
-          }
-          const stack = await env!.folder(project, stackName, dir);
-          try {
-            await stack.setConfig("namePrefix", { value: prefix });
-            for (const [k, v] of Object.entries(secrets))
-              await stack.setConfig(k, { value: v, secret: true });
-            if (hasStackFile) {
-              await stack.setAllConfig(providerConfig(stackFile));
-              // only the stack's secret can make the connection work
-              stack.workspace.envVars.PGPASSWORD = "not-the-admin-password";
-            }
-            if (twoServers) await stack.setAllConfig(await server2.config());
-
-            const out: string[] = [];
-            const up = await stack.up({ onOutput: (s) => out.push(s) });
-            expect(changes(up.summary.resourceChanges).create ?? 0).to.be.greaterThan(1);
-            const created = await q<{ rolname: string }>(
-              "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
-              [prefix],
-            );
-            expect(created.length).to.be.greaterThan(0);
-            const listed = up.outputs.roles?.value as string[] | undefined;
-            if (listed) {
-              expect(created.map((x) => x.rolname).sort()).to.deep.equal([...listed].sort());
-            }
-            await exampleChecks[example]?.({ stackName, prefix, secrets, outputs: up.outputs, server2 });
-            for (const v of Object.values(secrets)) {
-              expect(out.join("").includes(v), "secret in the output").to.equal(false);
-            }
-
-            const preview = await stack.preview({ onOutput: () => undefined, expectNoChanges: true });
-            noChanges(preview.changeSummary);
-
-            await stack.destroy({ onOutput: () => undefined });
-            const left = await q("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [prefix]);
-            expect(left).to.deep.equal([]);
-            if (twoServers) expect(await server2.roles(prefix)).to.deep.equal([]);
-          } finally {
-            const left = await q<{ rolname: string }>(
-              "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
-              [prefix],
-            );
-            await dropRoles(...left.map((x) => x.rolname));
-            if (twoServers) {
-              for (const r of await server2.roles(prefix))
-                await server2.q(`DROP ROLE IF EXISTS ${quoteIdent(r)}`);
-            }
-            if (!appExisted) await q("DROP SCHEMA IF EXISTS app CASCADE");
-          }
-        });
+      const prefix = `${unique("ex").replace(/[^a-z0-9_]/gi, "_")}_`;
+      const source = readFileSync(join(dir, "index.ts"), "utf8");
+      const twoServers = source.includes("server2Host");
+      const secretKeys = [...new Set([...source.matchAll(/requireSecret\("([^"]+)"\)/g)].map((m) => m[1]!))];
+      const secrets = Object.fromEntries(
+        secretKeys.map((k) => [k, `${k}-${Math.random().toString(36).slice(2)}-pw`] as const),
+      );
+      // An example with its own stack files: copied in before the stack is created, as a
+      // user's checkout has them; the admin's password is set as the secret they expect.
+      const project = exampleProject(dir, example);
+      const stackFile = join(dir, `Pulumi.${stackName}.yaml`);
+      const hasStackFile = existsSync(stackFile);
+      if (hasStackFile) {
+        copyFileSync(stackFile, join(env!.workDir(`${project}-${stackName}`), `Pulumi.${stackName}.yaml`));
       }
+      const stack = await env!.folder(project, stackName, dir);
+      try {
+        // one `pulumi config set-all` for the whole configuration
+        await stack.setAllConfig({
+          namePrefix: { value: prefix },
+          ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, { value: v, secret: true }])),
+          ...(hasStackFile ? providerConfig(stackFile) : {}),
+          ...(twoServers ? await server2.config() : {}),
+        });
+        // only the stack's secret can make the connection work
+        if (hasStackFile) stack.workspace.envVars.PGPASSWORD = "not-the-admin-password";
+
+        const out: string[] = [];
+        const up = await stack.up({ onOutput: (s) => out.push(s) });
+        expect(changes(up.summary.resourceChanges).create ?? 0).to.be.greaterThan(1);
+        const created = await q<{ rolname: string }>(
+          "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+          [prefix],
+        );
+        expect(created.length).to.be.greaterThan(0);
+        const listed = up.outputs.roles?.value as string[] | undefined;
+        if (listed) {
+          expect(created.map((x) => x.rolname).sort()).to.deep.equal([...listed].sort());
+        }
+        await exampleChecks[example]?.({ stackName, prefix, secrets, outputs: up.outputs, server2 });
+        for (const v of Object.values(secrets)) {
+          expect(out.join("").includes(v), "secret in the output").to.equal(false);
+        }
+
+        const preview = await stack.preview({ onOutput: () => undefined, expectNoChanges: true });
+        noChanges(preview.changeSummary);
+
+        await stack.destroy({ onOutput: () => undefined });
+        const left = await q("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [prefix]);
+        expect(left).to.deep.equal([]);
+        if (twoServers) expect(await server2.roles(prefix)).to.deep.equal([]);
+      } finally {
+        const left = await q<{ rolname: string }>(
+          "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+          [prefix],
+        );
+        await dropRoles(...left.map((x) => x.rolname));
+        if (twoServers) {
+          for (const r of await server2.roles(prefix))
+            await server2.q(`DROP ROLE IF EXISTS ${quoteIdent(r)}`);
+        }
+      }
+    }
+
+    for (const c of cases) {
+      it(`${c.title}: up, preview (no changes), destroy`, async function () {
+        await runs.get(c.title);
+      });
     }
   });
 });

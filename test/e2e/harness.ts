@@ -45,14 +45,26 @@ export async function findCli(): Promise<{ cmd?: PulumiCommand; reason?: string 
   }
 }
 
+type Operation = "up" | "preview" | "refresh" | "destroy";
+const OPERATIONS: Operation[] = ["up", "preview", "refresh", "destroy"];
+
 /** One run's scratch folder: a file backend plus one work folder per stack. */
 export class E2eEnv {
   readonly dir: string;
   readonly backend: string;
   readonly passphrase = `e2e-${Math.random().toString(36).slice(2)}`;
   readonly stacks: Stack[] = [];
+  /** The last engine operation of each stack (project/stack) and whether it succeeded. */
+  private readonly last = new Map<string, { op: Operation; ok: boolean }>();
 
-  constructor(readonly cmd: PulumiCommand) {
+  /**
+   * `skipCheckpoints`: for tests whose point is not the state an interrupted or failed operation
+   * leaves behind (the end-to-end suite; not the fault tests).
+   */
+  constructor(
+    readonly cmd: PulumiCommand,
+    private readonly options: { skipCheckpoints?: boolean } = {},
+  ) {
     mkdirSync(WORK_ROOT, { recursive: true });
     this.dir = mkdtempSync(join(WORK_ROOT, "run-"));
     this.backend = join(this.dir, "state");
@@ -73,6 +85,9 @@ export class E2eEnv {
       PGDATABASE: s.database,
     };
     if (s.password !== undefined) env.PGPASSWORD = s.password;
+    // The state written once, at the end of each operation, not after every step (the file backend
+    // rewrites the whole checkpoint per step).
+    if (this.options.skipCheckpoints) env.PULUMI_SKIP_CHECKPOINTS = "true";
     return env;
   }
 
@@ -93,18 +108,28 @@ export class E2eEnv {
         projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${this.backend}` } },
       },
     );
-    this.stacks.push(stack);
-    return stack;
+    return this.track(stack, `${projectName}/${stackName}`);
   }
 
-  /** A stack of a folder program (a Pulumi.yaml of our own whose `main` points at `programDir`). */
-  async folder(projectName: string, stackName: string, programDir: string): Promise<Stack> {
+  /**
+   * A stack of a folder program (a Pulumi.yaml of our own whose `main` points at `programDir`; the
+   * folder may have a Pulumi.yaml of its own, which is not used). TypeScript is transpiled only
+   * (PULUMI_NODEJS_TRANSPILE_ONLY): the examples are type-checked by `npm run build` (tsconfig.json
+   * includes them), so ts-node need not do it again on every operation. `typeCheck` for a program
+   * nothing else type-checks (a generated one).
+   */
+  async folder(
+    projectName: string,
+    stackName: string,
+    programDir: string,
+    options: { typeCheck?: boolean } = {},
+  ): Promise<Stack> {
     const workDir = this.workDir(`${projectName}-${stackName}`);
     const stack = await LocalWorkspace.createOrSelectStack(
       { stackName, workDir },
       {
         workDir,
-        envVars: this.envVars(),
+        envVars: { ...this.envVars(), PULUMI_NODEJS_TRANSPILE_ONLY: options.typeCheck ? "false" : "true" },
         pulumiCommand: this.cmd,
         projectSettings: {
           name: projectName,
@@ -114,13 +139,53 @@ export class E2eEnv {
         },
       },
     );
+    return this.track(stack, `${projectName}/${stackName}`);
+  }
+
+  /**
+   * Records each engine operation of the stack (for the cleanup); with PGR_E2E_TIMINGS=1 also prints
+   * how long it took (where the suite's time goes).
+   */
+  private track(stack: Stack, key: string): Stack {
     this.stacks.push(stack);
+    for (const op of OPERATIONS) {
+      const original = stack[op].bind(stack) as (...args: unknown[]) => Promise<unknown>;
+      (stack as unknown as Record<Operation, (...args: unknown[]) => Promise<unknown>>)[op] = async (
+        ...args: unknown[]
+      ) => {
+        const started = Date.now();
+        try {
+          const result = await original(...args);
+          this.last.set(key, { op, ok: true });
+          return result;
+        } catch (e) {
+          this.last.set(key, { op, ok: false });
+          throw e;
+        } finally {
+          if (process.env.PGR_E2E_TIMINGS === "1") {
+            console.log(`      [e2e timing] ${key} ${op}: ${Date.now() - started} ms`);
+          }
+        }
+      };
+    }
+    this.keys.set(stack, key);
     return stack;
   }
 
-  /** Destroys what is left of every stack, removes them and the scratch folder. */
+  private readonly keys = new Map<Stack, string>();
+
+  /**
+   * Destroys what is left of every stack, removes them and the scratch folder (the file backend with
+   * it). A stack whose last operation was a successful destroy holds nothing: it is not destroyed again.
+   */
   async cleanup(): Promise<void> {
+    const done = new Set<string>();
     for (const stack of this.stacks) {
+      const key = this.keys.get(stack)!;
+      if (done.has(key)) continue;
+      done.add(key);
+      const last = this.last.get(key);
+      if (last?.op === "destroy" && last.ok) continue;
       await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
       await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
     }

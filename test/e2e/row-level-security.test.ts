@@ -27,7 +27,7 @@ describe("e2e: examples/row-level-security (the orders policy through the engine
       console.log(`    skipping the e2e tests: ${reason}`);
       this.skip();
     }
-    env = new E2eEnv(cmd);
+    env = new E2eEnv(cmd, { skipCheckpoints: true });
     const dir = join(REPO_ROOT, "examples", "row-level-security");
     // The fixture in this test's own schema, as its comment says to do for another schema.
     const fixture = readFileSync(join(dir, "fixture.sql"), "utf8")
@@ -62,9 +62,11 @@ describe("e2e: examples/row-level-security (the orders policy through the engine
 
   it("up, the app role's view per user, drift by hand refreshed and undone, destroy restores", async function () {
     const stack = await env!.folder("e2e-rls", "rls", join(REPO_ROOT, "examples", "row-level-security"));
-    await stack.setConfig("schema", { value: schema });
-    await stack.setConfig("namePrefix", { value: prefix });
-    await stack.setConfig("appPassword", { value: password, secret: true });
+    await stack.setAllConfig({
+      schema: { value: schema },
+      namePrefix: { value: prefix },
+      appPassword: { value: password, secret: true },
+    });
 
     const out: string[] = [];
     const up = await stack.up({ onOutput: (s) => out.push(s) });
