@@ -1,29 +1,16 @@
 import { expect } from "chai";
 import { RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import {
-  asRole,
-  dropRoles,
-  hostile,
-  isMember,
-  one,
-  q,
-  quoteIdent,
-  unique,
-  serverVersionNum,
-} from "../support/db";
+import { asRole, isMember, one, q, quoteIdent, unique, serverVersionNum } from "../support/db";
+import { fixtures } from "../support/fixtures";
 
 describe("RoleMembership (real server)", () => {
-  const made: string[] = [];
+  const fx = fixtures();
   async function roles(...prefixes: string[]): Promise<string[]> {
-    const names = prefixes.map((p) => (p.startsWith("!") ? hostile(p.slice(1)) : unique(p)));
-    for (const n of names) {
-      made.push(n);
-      await q(`CREATE ROLE ${quoteIdent(n)}`);
-    }
+    const names: string[] = [];
+    for (const p of prefixes) names.push(await fx.role(p));
     return names;
   }
-  after(() => dropRoles(...made));
 
   it("grants a role, lists its members, revokes it", async () => {
     const [readonly, analyst, reporter] = await roles("readonly", "analyst", "reporter");
@@ -112,8 +99,7 @@ describe("RoleMembership (real server)", () => {
 });
 
 describe("RoleMembership inherit and set options (PostgreSQL 16+)", () => {
-  const made: string[] = [];
-  after(() => dropRoles(...made));
+  const made = fixtures().roles;
 
   it("inherit false: the member can SET ROLE but does not inherit; set false: it cannot SET ROLE; toggled in place; drift seen", async function () {
     const version = await serverVersionNum();

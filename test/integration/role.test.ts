@@ -5,7 +5,6 @@ import {
   adminActsFor,
   adminIsSuperuser,
   asRole,
-  dropRoles,
   hostile,
   isMember,
   one,
@@ -18,15 +17,12 @@ import {
   tryLogin,
   unique,
 } from "../support/db";
+import { fixtures } from "../support/fixtures";
 
 describe("Role (real server)", () => {
-  const made: string[] = [];
-  const role = (prefix: string) => {
-    const n = unique(prefix);
-    made.push(n);
-    return n;
-  };
-  after(() => dropRoles(...made));
+  const fx = fixtures();
+  const made = fx.roles;
+  const role = (prefix: string) => fx.roleName(prefix);
 
   it("creates a login role with a password that works, and the plaintext never reaches the server", async () => {
     const name = role("app");

@@ -26,10 +26,16 @@ export class Fixtures {
   /** The schemas made, for the cleanup (tests may add schemas of their own). */
   readonly schemas: string[] = [];
 
-  /** A new role. */
-  async role(prefix: string, options: RoleOptions = {}): Promise<string> {
+  /** A role name for the test to create (through a provider), dropped by the cleanup. */
+  roleName(prefix: string): string {
     const name = fixtureName(prefix);
     this.roles.push(name);
+    return name;
+  }
+
+  /** A new role. */
+  async role(prefix: string, options: RoleOptions = {}): Promise<string> {
+    const name = this.roleName(prefix);
     await q(`CREATE ROLE ${quoteIdent(name)} ${options.login ? "LOGIN PASSWORD 'pw'" : ""}`);
     if (options.actFor) await adminActsFor(name);
     return name;
