@@ -54,6 +54,8 @@ export interface ObjectKind {
 const TABLE_RELKINDS = ["r", "v", "m", "f", "p"];
 /** ALL FUNCTIONS covers aggregates and window functions too; ROUTINE covers every kind. */
 const FUNCTION_PROKINDS = ["f", "a", "w"];
+const PROCEDURE_PROKINDS = ["p"];
+const SEQUENCE_RELKINDS = ["S"];
 
 const TABLE_PRIVILEGES = [
   "SELECT",
@@ -65,6 +67,40 @@ const TABLE_PRIVILEGES = [
   "TRIGGER",
   "MAINTAIN",
 ];
+
+/** `alias.column IN ('x', 'y')`: the rows of a shared catalog that are one kind's. */
+const letterIn = (column: string, letters: readonly string[]) =>
+  letters.length === 1
+    ? `${column} = '${letters[0]}'`
+    : `${column} IN (${letters.map((k) => `'${k}'`).join(", ")})`;
+
+/** Catalogs several kinds share (each kind adds its ACL default letter and filter). */
+const PG_CLASS = {
+  table: "pg_class",
+  alias: "c",
+  name: "relname",
+  acl: "relacl",
+  owner: "relowner",
+  namespace: "relnamespace",
+} as const;
+const PG_PROC = {
+  table: "pg_proc",
+  alias: "p",
+  name: "proname",
+  acl: "proacl",
+  owner: "proowner",
+  namespace: "pronamespace",
+  aclDefault: "f",
+} as const;
+const PG_TYPE = {
+  table: "pg_type",
+  alias: "t",
+  name: "typname",
+  acl: "typacl",
+  owner: "typowner",
+  namespace: "typnamespace",
+  aclDefault: "T",
+} as const;
 
 const kinds = {
   database: {
@@ -104,16 +140,7 @@ const kinds = {
     namedOnly: false,
     privileges: TABLE_PRIVILEGES,
     privilegesSince: { MAINTAIN: 170000 },
-    catalog: {
-      table: "pg_class",
-      alias: "c",
-      name: "relname",
-      acl: "relacl",
-      owner: "relowner",
-      namespace: "relnamespace",
-      aclDefault: "r",
-      filter: `c.relkind IN (${TABLE_RELKINDS.map((k) => `'${k}'`).join(", ")})`,
-    },
+    catalog: { ...PG_CLASS, aclDefault: "r", filter: letterIn("c.relkind", TABLE_RELKINDS) },
     relkinds: TABLE_RELKINDS,
     slug: "table",
     defaults: { keyword: "TABLES", objtype: "r" },
@@ -124,17 +151,8 @@ const kinds = {
     namedOnly: false,
     privileges: ["USAGE", "SELECT", "UPDATE"],
     // acldefault() takes `s` for sequences (its `S` is a foreign server); pg_default_acl writes `S`.
-    catalog: {
-      table: "pg_class",
-      alias: "c",
-      name: "relname",
-      acl: "relacl",
-      owner: "relowner",
-      namespace: "relnamespace",
-      aclDefault: "s",
-      filter: "c.relkind = 'S'",
-    },
-    relkinds: ["S"],
+    catalog: { ...PG_CLASS, aclDefault: "s", filter: letterIn("c.relkind", SEQUENCE_RELKINDS) },
+    relkinds: SEQUENCE_RELKINDS,
     slug: "sequence",
     defaults: { keyword: "SEQUENCES", objtype: "S" },
   },
@@ -143,16 +161,7 @@ const kinds = {
     scope: "schema",
     namedOnly: false,
     privileges: ["EXECUTE"],
-    catalog: {
-      table: "pg_proc",
-      alias: "p",
-      name: "proname",
-      acl: "proacl",
-      owner: "proowner",
-      namespace: "pronamespace",
-      aclDefault: "f",
-      filter: "p.prokind <> 'p'",
-    },
+    catalog: { ...PG_PROC, filter: letterIn("p.prokind", FUNCTION_PROKINDS) },
     prokinds: FUNCTION_PROKINDS,
     slug: "function",
     // Default privileges of functions cover procedures (there is one letter, f, for both).
@@ -163,17 +172,8 @@ const kinds = {
     scope: "schema",
     namedOnly: false,
     privileges: ["EXECUTE"],
-    catalog: {
-      table: "pg_proc",
-      alias: "p",
-      name: "proname",
-      acl: "proacl",
-      owner: "proowner",
-      namespace: "pronamespace",
-      aclDefault: "f",
-      filter: "p.prokind = 'p'",
-    },
-    prokinds: ["p"],
+    catalog: { ...PG_PROC, filter: letterIn("p.prokind", PROCEDURE_PROKINDS) },
+    prokinds: PROCEDURE_PROKINDS,
     slug: "procedure",
   },
   routine: {
@@ -181,7 +181,7 @@ const kinds = {
     scope: "schema",
     namedOnly: false,
     privileges: ["EXECUTE"],
-    prokinds: [...FUNCTION_PROKINDS, "p"],
+    prokinds: [...FUNCTION_PROKINDS, ...PROCEDURE_PROKINDS],
     slug: "routine",
     defaults: { keyword: "ROUTINES", objtype: "f" },
   },
@@ -207,16 +207,7 @@ const kinds = {
     scope: "schema",
     namedOnly: true,
     privileges: ["USAGE"],
-    catalog: {
-      table: "pg_type",
-      alias: "t",
-      name: "typname",
-      acl: "typacl",
-      owner: "typowner",
-      namespace: "typnamespace",
-      aclDefault: "T",
-      filter: "t.typtype <> 'd'",
-    },
+    catalog: { ...PG_TYPE, filter: "t.typtype <> 'd'" },
     slug: "type",
     defaults: { keyword: "TYPES", objtype: "T" },
   },
@@ -225,16 +216,7 @@ const kinds = {
     scope: "schema",
     namedOnly: true,
     privileges: ["USAGE"],
-    catalog: {
-      table: "pg_type",
-      alias: "t",
-      name: "typname",
-      acl: "typacl",
-      owner: "typowner",
-      namespace: "typnamespace",
-      aclDefault: "T",
-      filter: "t.typtype = 'd'",
-    },
+    catalog: { ...PG_TYPE, filter: "t.typtype = 'd'" },
     slug: "domain",
   },
   language: {
@@ -334,10 +316,8 @@ export function kindsWhere(pred: (k: ObjectKind) => boolean): ObjectType[] {
   return OBJECT_TYPES.filter((t) => pred(OBJECT_KINDS[t]));
 }
 
-/** `'a', 'b'` for an SQL IN list of catalog letters. */
-export const sqlLetters = (letters: readonly string[]) => letters.map((k) => `'${k}'`).join(", ");
-
-function ownerOf(c: CatalogPlace): string {
+/** The owner of an object of the catalog place, as SQL. */
+export function ownerOf(c: CatalogPlace): string {
   return /^[a-z_]+$/.test(c.owner) ? `${c.alias}.${c.owner}` : c.owner;
 }
 

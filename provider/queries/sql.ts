@@ -15,6 +15,7 @@ import {
   OBJECT_TYPES,
   type ObjectType,
   defaultAcl,
+  ownerOf,
 } from "../common/object-kinds";
 
 export const SERVER_QUERY = `
@@ -99,12 +100,11 @@ edges(member, roleid, inherit) AS (
 /** Schemas of the system: pg_catalog, pg_toast, information_schema (user schemas cannot start with pg_). */
 const SYSTEM_SCHEMA = (col: string) => `(${col} = 'information_schema' OR left(${col}, 3) = 'pg_')`;
 
-/** What the objects query adds to a kind's own filter (array types and table row types are not objects one grants on). */
-const OBJECTS_WHERE: Partial<Record<ObjectType, string>> = {
-  type: `NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
-     AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))`,
-};
-OBJECTS_WHERE.domain = OBJECTS_WHERE.type;
+/** Array types and the row types of tables are not objects one grants on. */
+const USER_TYPES = `NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+     AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))`;
+/** What the objects query adds to a kind's own filter. */
+const OBJECTS_WHERE: Partial<Record<ObjectType, string>> = { type: USER_TYPES, domain: USER_TYPES };
 
 /**
  * The rows of `objects_all` for the kinds of one catalog table (several kinds share one: one
@@ -131,7 +131,7 @@ function objectRows(types: ObjectType[]): string {
   const oneLetter = new Set(kinds.map((k) => k.c.aclDefault)).size === 1;
   const acldefault = oneLetter
     ? defaultAcl(types[0]!)
-    : `acldefault(${pick((_, k) => `'${k.aclDefault}'`)}::"char", ${a}.${c.owner})`;
+    : `acldefault(${pick((_, k) => `'${k.aclDefault}'`)}::"char", ${ownerOf(c)})`;
   const from =
     c.namespace !== undefined
       ? `${c.table} ${a} JOIN pg_namespace n ON n.oid = ${a}.${c.namespace}`
@@ -140,9 +140,8 @@ function objectRows(types: ObjectType[]): string {
     kinds.length === 1 ? c.filter : `(${kinds.map((k) => k.c.filter).join(" OR ")})`,
     OBJECTS_WHERE[types[0]!],
   ].filter((w) => w !== undefined);
-  const owner = /^[a-z_]+$/.test(c.owner) ? `${a}.${c.owner}` : c.owner;
   return `
-  SELECT ${pick((t) => `'${t}'`)}::text, ${a}.oid, ${schema}, ${name}, NULL::text, ${owner}, ${a}.${c.acl},
+  SELECT ${pick((t) => `'${t}'`)}::text, ${a}.oid, ${schema}, ${name}, NULL::text, ${ownerOf(c)}, ${a}.${c.acl},
          ${acldefault}, ${inSchema ? SYSTEM_SCHEMA("n.nspname") : "false"}
     FROM ${from}${where.length > 0 ? `\n   WHERE ${where.join(" AND ")}` : ""}`;
 }
