@@ -23,11 +23,6 @@ export const CLUSTER_OBJECT_TYPES: readonly ObjectType[] = kindsWhere((k) => k.s
 
 const ALIASES: Record<string, string> = { TEMP: "TEMPORARY", "ALL PRIVILEGES": "ALL" };
 
-/** Object types that exist only from a server version on. */
-export const TYPE_SINCE: Partial<Record<ObjectType, number>> = Object.fromEntries(
-  OBJECT_TYPES.flatMap((t) => (OBJECT_KINDS[t].since === undefined ? [] : [[t, OBJECT_KINDS[t].since]])),
-);
-
 export function isObjectType(v: unknown): v is ObjectType {
   return typeof v === "string" && (OBJECT_TYPES as readonly string[]).includes(v);
 }

@@ -5,7 +5,7 @@
  */
 import type { PoolClient } from "pg";
 import { ident, qualified } from "../common/quote";
-import { type ObjectType, TYPE_SINCE, UNQUALIFIED_OBJECT_TYPES } from "../common/privileges";
+import { type ObjectType, UNQUALIFIED_OBJECT_TYPES } from "../common/privileges";
 import { OBJECT_KINDS, aclOrDefault, namedAclQuery } from "../common/object-kinds";
 import type { ObjectAcl } from "./planner";
 import { splitRoutine } from "./inputs";
@@ -158,7 +158,7 @@ export async function readGrantCatalog(
     return { version, objects: collect(rows, (r) => ident(r.key)), missing: [], problems: [] };
   }
 
-  const since = TYPE_SINCE[t.objectType];
+  const since = OBJECT_KINDS[t.objectType].since;
   if (since !== undefined && version < since) {
     return {
       version,
