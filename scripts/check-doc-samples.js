@@ -18,7 +18,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"))
 const keep = process.argv.includes("--keep");
 
 // The compiler options of Pulumi's `typescript` template (pulumi/templates, typescript/tsconfig.json),
-// with noEmit: the samples are checked, not run.
+// with noEmit (the samples are checked, not run) and pretty off (errors mapped back to the Markdown).
 const TEMPLATE_COMPILER_OPTIONS = {
   strict: true,
   outDir: "bin",
