@@ -2,7 +2,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PoolClient } from "pg";
 import { ProviderError } from "../common/errors";
-import { UNQUALIFIED_OBJECT_TYPES, describeActual, expandPrivileges } from "../common/privileges";
+import {
+  CLUSTER_OBJECT_TYPES,
+  UNQUALIFIED_OBJECT_TYPES,
+  describeActual,
+  expandPrivileges,
+} from "../common/privileges";
 import { type HookContext, type Runtime } from "../common/runtime-context";
 import { execute, inTransaction } from "../db/transaction";
 import { inTransactionOrGone } from "../db/or-gone";
@@ -38,8 +43,7 @@ export const grantId = (i: GrantInputs) =>
 
 /** Grants on objects inside a database connect to that database; database grants use the connection's. */
 function connectFor(rt: Runtime, ctx: HookContext, i: GrantInputs) {
-  const clusterWide =
-    i.objectType === "database" || i.objectType === "tablespace" || i.objectType === "parameter";
+  const clusterWide = CLUSTER_OBJECT_TYPES.includes(i.objectType);
   return rt.connect(i.connection, ctx, clusterWide ? undefined : i.database);
 }
 
