@@ -35,7 +35,7 @@ async function apply(db: Db, inputs: MembershipInputs, doing: string): Promise<v
         code: "42704",
       });
     }
-    await execute(planMembership(inputs, actual, inputs));
+    await execute(planMembership({ role: inputs.role, member: inputs.member, actual, desired: inputs }));
   });
 }
 
@@ -76,7 +76,7 @@ async function read(
 async function remove(db: Db, _id: string, props: MembershipOutputs): Promise<void> {
   await db.transaction(async ({ client, execute }) => {
     const { actual } = await readMembership(client, props.role, props.member);
-    await execute(planMembership(props, actual, undefined));
+    await execute(planMembership({ role: props.role, member: props.member, actual }));
   });
 }
 

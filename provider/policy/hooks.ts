@@ -82,7 +82,7 @@ async function create(db: Db, inputs: PolicyInputs): Promise<pulumi.dynamic.Crea
       withCheck: existing.withCheck,
       withCheckNormalized: existing.withCheck,
     };
-    await execute(planPolicy(existing, specOf(inputs), asStored));
+    await execute(planPolicy({ actual: existing, desired: specOf(inputs), previous: asStored }));
     const after = await readBack(client, inputs);
     return { id: String(after.oid), outs: outputsOf(inputs, after) };
   });
@@ -128,7 +128,7 @@ async function update(
         hint: "run `pulumi refresh` so that the next `pulumi up` creates it again",
       });
     }
-    await execute(planPolicy(actual, specOf(news), olds));
+    await execute(planPolicy({ actual, desired: specOf(news), previous: olds }));
     return { outs: outputsOf(news, await readBack(client, news)) };
   });
 }
@@ -136,7 +136,7 @@ async function update(
 async function remove(db: Db, _id: string, props: PolicyOutputs): Promise<void> {
   await db.transaction(async ({ client, execute }) => {
     // Policy, table or schema already gone counts as success.
-    await execute(planPolicy(await locate(client, props), undefined));
+    await execute(planPolicy({ actual: await locate(client, props) }));
   });
 }
 

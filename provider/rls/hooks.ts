@@ -19,6 +19,8 @@ const label = (i: Target) =>
 
 export const rowLevelSecurityId = (i: Target) => JSON.stringify([i.database ?? null, i.schema, i.table]);
 
+const tableOf = (i: Target) => ({ schema: i.schema, table: i.table });
+
 /** The table's setting, or a ProviderError saying why there is none to change. */
 function requireTable(i: Target, doing: string, found: TableRls | undefined): TableRls {
   if (!found) {
@@ -46,7 +48,7 @@ async function create(
       "set row level security",
       await readTableRls(client, inputs.schema, inputs.table),
     );
-    await execute(planRowLevelSecurity(inputs, found.setting, inputs));
+    await execute(planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs }));
     const outs: RowLevelSecurityOutputs = compact({
       ...inputs,
       previousEnabled: found.setting.enabled,
@@ -81,7 +83,7 @@ async function update(
       "update row level security",
       await readTableRls(client, news.schema, news.table),
     );
-    await execute(planRowLevelSecurity(news, found.setting, news));
+    await execute(planRowLevelSecurity({ ...tableOf(news), actual: found.setting, desired: news }));
     // The setting to restore on delete stays the one found when the resource was created.
     const outs: RowLevelSecurityOutputs = compact({
       ...news,
@@ -98,7 +100,9 @@ async function remove(db: Db, _id: string, props: RowLevelSecurityOutputs): Prom
     // Table (or schema) gone: so is its setting.
     if (!found || !RLS_RELKINDS.includes(found.relkind)) return;
     const previous = { enabled: props.previousEnabled ?? false, force: props.previousForce ?? false };
-    await execute(planRowLevelSecurity(props, found.setting, previous, true));
+    await execute(
+      planRowLevelSecurity({ ...tableOf(props), actual: found.setting, desired: previous, restore: true }),
+    );
   });
 }
 

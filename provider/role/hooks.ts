@@ -105,7 +105,7 @@ async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.Create
       });
     }
     const verifier = inputs.password === undefined ? undefined : scramVerifier(inputs.password);
-    await execute(planRole(existing, desiredOf(inputs, verifier)));
+    await execute(planRole({ actual: existing, desired: desiredOf(inputs, verifier) }));
     const after = await afterChange(client, inputs.name, resource);
     return { id: String(after.oid), outs: outputsOf(inputs, after.oid) };
   });
@@ -175,7 +175,7 @@ async function update(
     let verifier: string | null | undefined;
     if (news.password !== olds.password)
       verifier = news.password === undefined ? null : scramVerifier(news.password);
-    await execute(planRole(actual, desiredOf(news, verifier, olds)));
+    await execute(planRole({ actual, desired: desiredOf(news, verifier, olds) }));
     return { outs: outputsOf(news, actual.oid) };
   });
 }
@@ -228,7 +228,7 @@ async function remove(db: Db, id: string, props: RoleOutputs): Promise<void> {
   }
   await db.transaction(async ({ client, execute }) => {
     const actualNow = await readRole(client, { oid: Number(id) });
-    await execute(planRole(actualNow, undefined));
+    await execute(planRole({ actual: actualNow }));
   });
 }
 
