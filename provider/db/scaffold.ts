@@ -1,6 +1,6 @@
 /**
- * The scaffold around every resource's hooks, written once: a resource declares its hooks with
- * {@link defineResource}; each hook gets a {@link Db} for its inputs, and `db.transaction(work)`
+ * The scaffold around every resource's hooks, written once: a resource declares what it is and
+ * its hooks with {@link defineResource}; each hook gets a {@link Db} for its inputs, and `db.transaction(work)`
  * connects (in the resource's database), opens the transaction (lock_timeout, the resource's
  * advisory lock, retries: see transaction.ts) and hands `work` a {@link Tx}. Where the resource
  * lives in a database of its own, a vanished database (SQLSTATE 3D000) means the resource is gone:
@@ -54,7 +54,7 @@ export interface Hooks<I, O> {
   delete(ctx: HookContext, id: string, props: O): Promise<void>;
 }
 
-/** What a resource declares: its checks, where it lives, and its hooks over a {@link Db}. */
+/** What a resource declares about itself: its checks and where it lives. */
 export interface ResourceSpec<I extends { connection?: ConnectionArgs }, O extends I> {
   check(news: Record<string, unknown>): pulumi.dynamic.CheckResult<I>;
   diff(olds: O, news: I): pulumi.dynamic.DiffResult;
@@ -66,6 +66,10 @@ export interface ResourceSpec<I extends { connection?: ConnectionArgs }, O exten
   lockKey?(i: I): string;
   /** Whether a vanished database means the resource is gone (resources inside a database). */
   goneWithDatabase?: boolean;
+}
+
+/** A resource's hooks, each over the {@link Db} of its inputs (news for update, props for read and delete). */
+export interface DbHooks<I, O> {
   create(db: Db, inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
   read(db: Db, id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>>;
   update(db: Db, id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
@@ -123,15 +127,16 @@ const databaseGone = (e: unknown) => e instanceof ProviderError && e.code === GO
 /** A resource's hooks, as the runtime module exports them, from what is particular to it. */
 export function defineResource<I extends { connection?: ConnectionArgs }, O extends I>(
   spec: ResourceSpec<I, O>,
+  hooks: DbHooks<I, O>,
 ): Hooks<I, O> {
   return {
     check: async (_olds, news) => spec.check(news),
     diff: async (_id, olds, news) => spec.diff(olds, news),
-    create: (ctx, inputs) => spec.create(dbFor(spec, ctx, inputs), inputs),
-    update: (ctx, id, olds, news) => spec.update(dbFor(spec, ctx, news), id, olds, news),
+    create: (ctx, inputs) => hooks.create(dbFor(spec, ctx, inputs), inputs),
+    update: (ctx, id, olds, news) => hooks.update(dbFor(spec, ctx, news), id, olds, news),
     async read(ctx, id, props) {
       try {
-        return await spec.read(dbFor(spec, ctx, props), id, props);
+        return await hooks.read(dbFor(spec, ctx, props), id, props);
       } catch (e) {
         if (spec.goneWithDatabase && databaseGone(e)) return { id: undefined, props: {} as O };
         throw e;
@@ -139,7 +144,7 @@ export function defineResource<I extends { connection?: ConnectionArgs }, O exte
     },
     async delete(ctx, id, props) {
       try {
-        await spec.delete(dbFor(spec, ctx, props), id, props);
+        await hooks.delete(dbFor(spec, ctx, props), id, props);
       } catch (e) {
         if (spec.goneWithDatabase && databaseGone(e)) return;
         throw e;

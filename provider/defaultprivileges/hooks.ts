@@ -123,16 +123,15 @@ async function remove(db: Db, _id: string, props: DefaultPrivilegesOutputs): Pro
   });
 }
 
-export const defaultPrivileges = defineResource<DefaultPrivilegesInputs, DefaultPrivilegesOutputs>({
-  check: checkDefaultPrivileges,
-  diff: diffDefaultPrivileges,
-  label,
-  // Default privileges are per database: connect to the one named, else the connection's.
-  database: (i) => i.database,
-  lockKey,
-  goneWithDatabase: true,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export const defaultPrivileges = defineResource<DefaultPrivilegesInputs, DefaultPrivilegesOutputs>(
+  {
+    check: checkDefaultPrivileges,
+    diff: diffDefaultPrivileges,
+    label,
+    // Default privileges are per database: connect to the one named, else the connection's.
+    database: (i) => i.database,
+    lockKey,
+    goneWithDatabase: true,
+  },
+  { create, read, update, delete: remove },
+);

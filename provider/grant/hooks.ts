@@ -140,15 +140,14 @@ async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
   });
 }
 
-export const grant = defineResource<GrantInputs, GrantOutputs>({
-  check: checkGrant,
-  diff: diffGrant,
-  label,
-  database,
-  lockKey,
-  goneWithDatabase: true,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export const grant = defineResource<GrantInputs, GrantOutputs>(
+  {
+    check: checkGrant,
+    diff: diffGrant,
+    label,
+    database,
+    lockKey,
+    goneWithDatabase: true,
+  },
+  { create, read, update, delete: remove },
+);

@@ -80,12 +80,11 @@ async function remove(db: Db, _id: string, props: MembershipOutputs): Promise<vo
   });
 }
 
-export const membership = defineResource<MembershipInputs, MembershipOutputs>({
-  check: checkMembership,
-  diff: diffMembership,
-  label,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export const membership = defineResource<MembershipInputs, MembershipOutputs>(
+  {
+    check: checkMembership,
+    diff: diffMembership,
+    label,
+  },
+  { create, read, update, delete: remove },
+);

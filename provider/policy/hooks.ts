@@ -140,13 +140,12 @@ async function remove(db: Db, _id: string, props: PolicyOutputs): Promise<void> 
   });
 }
 
-export const policy = defineResource<PolicyInputs, PolicyOutputs>({
-  check: checkPolicy,
-  diff: diffPolicy,
-  label,
-  ...ON_TABLE,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export const policy = defineResource<PolicyInputs, PolicyOutputs>(
+  {
+    check: checkPolicy,
+    diff: diffPolicy,
+    label,
+    ...ON_TABLE,
+  },
+  { create, read, update, delete: remove },
+);

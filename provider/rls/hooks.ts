@@ -106,13 +106,12 @@ async function remove(db: Db, _id: string, props: RowLevelSecurityOutputs): Prom
   });
 }
 
-export const rowLevelSecurity = defineResource<RowLevelSecurityInputs, RowLevelSecurityOutputs>({
-  check: checkRowLevelSecurity,
-  diff: diffRowLevelSecurity,
-  label,
-  ...ON_TABLE,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export const rowLevelSecurity = defineResource<RowLevelSecurityInputs, RowLevelSecurityOutputs>(
+  {
+    check: checkRowLevelSecurity,
+    diff: diffRowLevelSecurity,
+    label,
+    ...ON_TABLE,
+  },
+  { create, read, update, delete: remove },
+);

@@ -232,12 +232,11 @@ async function remove(db: Db, id: string, props: RoleOutputs): Promise<void> {
   });
 }
 
-export const role = defineResource<RoleInputs, RoleOutputs>({
-  check: checkRole,
-  diff: diffRole,
-  label,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export const role = defineResource<RoleInputs, RoleOutputs>(
+  {
+    check: checkRole,
+    diff: diffRole,
+    label,
+  },
+  { create, read, update, delete: remove },
+);
