@@ -33,7 +33,7 @@ export const grantId = (i: GrantInputs) =>
   ]);
 
 /** Grants on objects inside a database connect to that database; database grants use the connection's. */
-function database(i: GrantInputs): string | undefined {
+function databaseOf(i: GrantInputs): string | undefined {
   const clusterWide =
     i.objectType === "database" || i.objectType === "tablespace" || i.objectType === "parameter";
   return clusterWide ? undefined : i.database;
@@ -145,7 +145,7 @@ export const grant = defineResource<GrantInputs, GrantOutputs>(
     check: checkGrant,
     diff: diffGrant,
     label,
-    database,
+    database: databaseOf,
     lockKey,
     goneWithDatabase: true,
   },
