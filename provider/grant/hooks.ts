@@ -1,7 +1,12 @@
 /** Grant hooks: read the ACLs once, plan the delta, run it in one transaction. */
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
-import { UNQUALIFIED_OBJECT_TYPES, describeActual, expandPrivileges } from "../common/privileges";
+import {
+  CLUSTER_OBJECT_TYPES,
+  UNQUALIFIED_OBJECT_TYPES,
+  describeActual,
+  expandPrivileges,
+} from "../common/privileges";
 import { type Db, defineResource } from "../db/scaffold";
 import { type GrantCatalog, readGrantCatalog } from "./catalog";
 import { type GrantInputs, type GrantOutputs, checkGrant, diffGrant } from "./inputs";
@@ -34,9 +39,7 @@ export const grantId = (i: GrantInputs) =>
 
 /** Grants on objects inside a database connect to that database; database grants use the connection's. */
 function databaseOf(i: GrantInputs): string | undefined {
-  const clusterWide =
-    i.objectType === "database" || i.objectType === "tablespace" || i.objectType === "parameter";
-  return clusterWide ? undefined : i.database;
+  return CLUSTER_OBJECT_TYPES.includes(i.objectType) ? undefined : i.database;
 }
 
 /** Serializes our own transactions that rewrite the same catalog rows (see TransactionOptions.lockKey). */

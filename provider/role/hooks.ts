@@ -10,7 +10,7 @@ import { ident } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
 import { type RoleInputs, type RoleOutputs, checkRole, diffRole } from "./inputs";
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
-import { ROLE_FLAGS } from "./inputs";
+import { ROLE_FLAGS, flagsOf } from "./attributes";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -28,13 +28,7 @@ function desiredOf(
 ): RoleDesired {
   const d: RoleDesired = {
     name: i.name,
-    login: i.login,
-    superuser: i.superuser,
-    createDatabase: i.createDatabase,
-    createRole: i.createRole,
-    inherit: i.inherit,
-    replication: i.replication,
-    bypassRowLevelSecurity: i.bypassRowLevelSecurity,
+    ...flagsOf(i),
     connectionLimit: i.connectionLimit,
     inRoles: i.inRoles,
     previousInRoles: olds?.inRoles ?? [],
@@ -118,13 +112,7 @@ async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dyna
     const outs: RoleOutputs = {
       ...props,
       name: actual.name,
-      login: actual.login,
-      superuser: actual.superuser,
-      createDatabase: actual.createDatabase,
-      createRole: actual.createRole,
-      inherit: actual.inherit,
-      replication: actual.replication,
-      bypassRowLevelSecurity: actual.bypassRowLevelSecurity,
+      ...flagsOf(actual),
       connectionLimit: actual.connectionLimit,
       // Only the memberships this resource manages; others (RoleMembership, by hand) are not its concern.
       inRoles: (props.inRoles ?? []).filter((g) => actual.inRoles.includes(g)),
