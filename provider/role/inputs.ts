@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Problems, isUnknown } from "../common/validate";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
-import { compact, sameList } from "../common/runtime-context";
+import { compact, sameList } from "../common/values";
 import { PARAMETER_RE } from "./settings";
 import { ROLE_DEFAULTS, ROLE_FLAGS, type RoleFlags } from "./attributes";
 

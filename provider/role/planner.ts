@@ -81,7 +81,13 @@ function passwordClause(v: string | null): string {
   return v === null ? "PASSWORD NULL" : `PASSWORD ${literal(v)}`;
 }
 
-export function planRole(actual: RoleActual | undefined, desired: RoleDesired | undefined): Statement[] {
+/** What planRole compares: the role as the catalog has it (undefined: none) and as wanted (undefined: delete). */
+export interface RolePlanInput {
+  actual?: RoleActual;
+  desired?: RoleDesired;
+}
+
+export function planRole({ actual, desired }: RolePlanInput): Statement[] {
   if (!desired) {
     if (!actual) return [];
     return [stmt(`drop role ${actual.name}`, `DROP ROLE IF EXISTS ${ident(actual.name)}`)];
