@@ -365,7 +365,7 @@ function grantRows(report: AuditReport): string[][] {
 }
 const GRANT_HEADERS = ["grantee", "type", "schema", "objects", "privileges", "grant option"];
 
-function defaultRows(report: AuditReport): string[][] {
+function defaultPrivilegesRows(report: AuditReport): string[][] {
   return report.defaultPrivileges.map((d) => [
     d.owner,
     d.schema ?? "(all schemas)",
@@ -376,7 +376,7 @@ function defaultRows(report: AuditReport): string[][] {
     d.revoked.join(", "),
   ]);
 }
-const DEFAULT_HEADERS = [
+const DEFAULT_PRIVILEGES_HEADERS = [
   "owner",
   "schema",
   "type",
@@ -399,7 +399,7 @@ function policyRows(report: AuditReport): string[][] {
 }
 const POLICY_HEADERS = ["table", "policy", "command", "kind", "roles", "using", "with check"];
 
-function rlsRows(report: AuditReport): string[][] {
+function rowLevelSecurityRows(report: AuditReport): string[][] {
   return report.rowLevelSecurity.map((r) => [r.schema, r.table, yes(r.enabled), yes(r.force)]);
 }
 
@@ -453,8 +453,12 @@ function sections(report: AuditReport): Section[] {
       rows: revokedRows(report),
     });
   out.push(
-    { title: "Default privileges", headers: DEFAULT_HEADERS, rows: defaultRows(report) },
-    { title: "Row level security", headers: ["schema", "table", "enabled", "forced"], rows: rlsRows(report) },
+    { title: "Default privileges", headers: DEFAULT_PRIVILEGES_HEADERS, rows: defaultPrivilegesRows(report) },
+    {
+      title: "Row level security",
+      headers: ["schema", "table", "enabled", "forced"],
+      rows: rowLevelSecurityRows(report),
+    },
     { title: "Policies", headers: POLICY_HEADERS, rows: policyRows(report) },
   );
   return out;
