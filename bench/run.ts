@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
-import { runtime } from "../provider/common/runtime-context";
+import { pools } from "../provider/db/pools";
 import { auditRows, benchAudit } from "./audit";
 import { benchCatalog, catalogRows } from "./catalog";
 import { benchCompare, compareRows, locateTools } from "./compare";
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       if (!cmd) {
         rows.push({ part: "3 engine", what: "stacks", figure: "-", note: `not run: ${reason}` });
       } else {
-        await runtime.pools.closeAll(); // part 1 and 2 pools: not the engine's
+        await pools.closeAll(); // part 1 and 2 pools: not the engine's
         ours = await benchStacks(server, cmd, { sizes, log });
         rows.push(...stackRows(ours));
         json.stacks = ours;
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     if (parts.has("3") || parts.has("4")) await dropSchemas(admin);
   } finally {
     await admin.end();
-    await runtime.pools.closeAll();
+    await pools.closeAll();
     await server.stop();
   }
   const tools = locateTools();

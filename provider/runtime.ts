@@ -1,13 +1,20 @@
 /**
- * The implementation behind the provider classes, loaded in the provider process with
- * `require("pulumi-postgres-roles/runtime")` (see load.ts). Module state here is real module
- * state: one pool registry per process, shared by every provider instance.
+ * The runtime: the implementation behind the provider classes, which they load inside the
+ * provider process with `require("pulumi-postgres-roles/runtime")` (see common/provider-base.ts).
+ * Module state reached from here is real module state: one pool registry per process, shared by
+ * every provider instance.
  */
+import { pools } from "./db/pools";
+
 export { connectionFromConfig } from "./db/connection";
-export { runtime, type Hooks } from "./common/runtime-context";
-export { role } from "./role/entry";
-export { membership } from "./membership/entry";
-export { grant } from "./grant/entry";
-export { rowLevelSecurity } from "./rls/entry";
-export { policy } from "./policy/entry";
-export { defaultPrivileges } from "./defaultprivileges/entry";
+export { pools } from "./db/pools";
+export type { Hooks } from "./db/scaffold";
+export { role } from "./role/hooks";
+export { membership } from "./membership/hooks";
+export { grant } from "./grant/hooks";
+export { rowLevelSecurity } from "./rls/hooks";
+export { policy } from "./policy/hooks";
+export { defaultPrivileges } from "./defaultprivileges/hooks";
+
+/** The runtime's process-wide state: its pool registry (`runtime.pools.closeAll()` ends its connections). */
+export const runtime = { pools };

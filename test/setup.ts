@@ -6,7 +6,7 @@
 import { Client } from "pg";
 import { startTestServer, type TestServer } from "./support/server";
 import { closeAdmin, setServer } from "./support/db";
-import { runtime } from "../provider/common/runtime-context";
+import { pools } from "../provider/db/pools";
 
 let server: TestServer | undefined;
 
@@ -68,7 +68,7 @@ export const mochaHooks = {
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
-    await runtime.pools.closeAll();
+    await pools.closeAll();
     await closeAdmin();
     await server?.stop();
   },

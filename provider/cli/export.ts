@@ -16,6 +16,8 @@
  *     grants too) unless `includeAdmin`: destroying the stack must not drop the admin.
  */
 import { normalizePrivileges, type ObjectType } from "../common/privileges";
+import { OBJECT_KINDS } from "../common/object-kinds";
+import { ROLE_ATTRIBUTES } from "../role/attributes";
 import type { AclEntry, CatalogSnapshot, DefaultPrivilegeEntry, RoleDetail } from "../queries/types";
 import { membershipPairs } from "./audit";
 import { type Filters, applyFilters } from "./filter";
@@ -241,136 +243,149 @@ export function defaultGroups(entries: readonly DefaultPrivilegeEntry[]): Defaul
   );
 }
 
-const TYPE_SLUG: Record<string, string> = {
-  foreign_data_wrapper: "fdw",
-  foreign_server: "server",
-};
+/** What the section emitters share: the filtered snapshot, names taken so far, and the program's body. */
+class Program {
+  readonly s: CatalogSnapshot;
+  readonly notes: string[] = [];
+  readonly body: string[] = [];
+  /** The classes the program imports. */
+  readonly used = new Set<string>();
+  readonly passwordKeys: string[] = [];
+  readonly passwordNames = new Names();
+  readonly idents = new Names(["config", "pulumi", "database", "opts", "Role", "Grant"]);
+  /** Role name -> the variable of its Role. */
+  readonly roleVar = new Map<string, string>();
+  usesDatabase = false;
+  usesConfig = false;
+  private readonly excluded = new Set<string>();
+  private readonly resourceNames = new Map<string, Names>();
+  private readonly options: string | undefined;
 
-export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {}): ExportResult {
-  const s = applyFilters(full, opts);
-  const server = s.server;
-  const version = server.version;
-  const notes: string[] = [];
-  const excluded = new Set<string>();
-  if (!opts.includeAdmin) {
-    excluded.add(server.user);
-    for (const r of full.roles) if (r.oid === 10) excluded.add(r.name);
+  constructor(
+    readonly full: CatalogSnapshot,
+    readonly opts: ExportOptions,
+  ) {
+    this.s = applyFilters(full, opts);
+    if (!opts.includeAdmin) {
+      this.excluded.add(this.s.server.user);
+      for (const r of full.roles) if (r.oid === 10) this.excluded.add(r.name);
+    }
+    this.options = opts.retainOnDelete ? "{ retainOnDelete: true }" : undefined;
   }
-  const isExcluded = (name: string) => excluded.has(name);
 
-  const idents = new Names(["config", "pulumi", "database", "opts", "Role", "Grant"]);
-  const resourceNames = new Map<string, Names>();
-  const resName = (kind: string, base: string) => {
-    const n = resourceNames.get(kind) ?? new Names();
-    resourceNames.set(kind, n);
+  isExcluded(name: string): boolean {
+    return this.excluded.has(name);
+  }
+
+  resName(kind: string, base: string): string {
+    const n = this.resourceNames.get(kind) ?? new Names();
+    this.resourceNames.set(kind, n);
     return n.take(base);
-  };
-  const passwordNames = new Names();
-  const options = opts.retainOnDelete ? "{ retainOnDelete: true }" : undefined;
-  const construct = (cls: string, name: string, args: string) => {
-    if (/\bdatabase[,\n ]/.test(args)) usesDatabase = true;
-    return `new ${cls}(${lit(name)}, ${args}${options ? `, ${options}` : ""});`;
-  };
+  }
 
-  const body: string[] = [];
-  let usesDatabase = false;
-  const passwordKeys: string[] = [];
-  let usesConfig = false;
-  const used = new Set<string>();
+  construct(cls: string, name: string, args: string): string {
+    if (/\bdatabase[,\n ]/.test(args)) this.usesDatabase = true;
+    return `new ${cls}(${lit(name)}, ${args}${this.options ? `, ${this.options}` : ""});`;
+  }
 
-  // Roles
-  const roleVar = new Map<string, string>();
-  const roles = s.roles.filter((r) => !r.system && !isExcluded(r.name)).sort((a, b) => cmp(a.name, b.name));
+  /** A role as the program refers to it: its Role's name output, or the name as a literal. */
+  ref(name: string): string {
+    return this.roleVar.has(name) ? `${this.roleVar.get(name)}.name` : lit(name);
+  }
+
+  /** Starts a section: its class imported, a blank line, its comment. */
+  section(cls: string, comment: string): void {
+    this.used.add(cls);
+    this.body.push("", comment);
+  }
+}
+
+type Entries = Array<[string, string | undefined]>;
+
+function emitRoles(p: Program): number {
+  const { s, full } = p;
+  const roles = s.roles.filter((r) => !r.system && !p.isExcluded(r.name)).sort((a, b) => cmp(a.name, b.name));
   for (const r of full.roles) {
-    if (excluded.has(r.name) && s.roles.some((x) => x.name === r.name))
-      notes.push(
+    if (p.isExcluded(r.name) && s.roles.some((x) => x.name === r.name))
+      p.notes.push(
         `role ${r.name} is left out (the admin the export ran as, or the bootstrap superuser), with its memberships and grants`,
       );
   }
-  if (roles.length > 0) {
-    used.add("Role");
-    body.push("// Roles: an existing role is adopted (converged, not recreated).");
-  }
+  if (roles.length > 0)
+    p.section("Role", "// Roles: an existing role is adopted (converged, not recreated).");
   for (const r of roles) {
-    const v = idents.takeIdent(identifierFor(r.name));
-    roleVar.set(r.name, v);
-    body.push(`const ${v} = ${roleConstructor(r)}`);
+    const v = p.idents.takeIdent(identifierFor(r.name));
+    p.roleVar.set(r.name, v);
+    p.body.push(`const ${v} = ${roleConstructor(p, r)}`);
   }
+  return roles.length;
+}
 
-  function roleConstructor(r: RoleDetail): string {
-    const entries: Array<[string, string | undefined]> = [["name", lit(r.name)]];
-    if (r.login) entries.push(["login", "true"]);
-    if (r.superuser) entries.push(["superuser", "true"]);
-    if (r.createdb) entries.push(["createDatabase", "true"]);
-    if (r.createrole) entries.push(["createRole", "true"]);
-    if (!r.inherit) entries.push(["inherit", "false"]);
-    if (r.replication) entries.push(["replication", "true"]);
-    if (r.bypassrls) entries.push(["bypassRowLevelSecurity", "true"]);
-    if (r.connection_limit !== -1) entries.push(["connectionLimit", String(r.connection_limit)]);
-    if (r.valid_until !== null) entries.push(["validUntil", lit(r.valid_until)]);
-    const settings = Object.entries(r.settings).sort(([a], [b]) => cmp(a, b));
-    if (settings.length > 0)
-      entries.push([
-        "settings",
-        objectLiteral(
-          settings.map(([k, v]) => [k, lit(v)]),
-          "  ",
-        ),
-      ]);
-    if (r.comment !== null) entries.push(["comment", lit(r.comment)]);
-    let passwordLine: string | undefined;
-    if (r.login && r.has_password !== false) {
-      const key = passwordKey(r.name, passwordNames);
-      if (r.has_password === true) {
-        usesConfig = true;
-        passwordKeys.push(key);
-        entries.push(["password", `config.requireSecret(${lit(key)})`]);
-      } else {
-        passwordLine = `  // password: config.requireSecret(${lit(key)}), // pg_authid was not readable: uncomment if the role has a password`;
-      }
+function roleConstructor(p: Program, r: RoleDetail): string {
+  const entries: Entries = [["name", lit(r.name)]];
+  for (const a of ROLE_ATTRIBUTES) if (r[a.info] !== a.default) entries.push([a.key, String(r[a.info])]);
+  if (r.connection_limit !== -1) entries.push(["connectionLimit", String(r.connection_limit)]);
+  if (r.valid_until !== null) entries.push(["validUntil", lit(r.valid_until)]);
+  const settings = Object.entries(r.settings).sort(([a], [b]) => cmp(a, b));
+  if (settings.length > 0)
+    entries.push([
+      "settings",
+      objectLiteral(
+        settings.map(([k, v]) => [k, lit(v)]),
+        "  ",
+      ),
+    ]);
+  if (r.comment !== null) entries.push(["comment", lit(r.comment)]);
+  let passwordLine: string | undefined;
+  if (r.login && r.has_password !== false) {
+    const key = passwordKey(r.name, p.passwordNames);
+    if (r.has_password === true) {
+      p.usesConfig = true;
+      p.passwordKeys.push(key);
+      entries.push(["password", `config.requireSecret(${lit(key)})`]);
+    } else {
+      passwordLine = `  // password: config.requireSecret(${lit(key)}), // pg_authid was not readable: uncomment if the role has a password`;
     }
-    entries.push(["adoptExisting", "true"]);
-    let text = objectLiteral(entries);
-    if (passwordLine) {
-      text = `{\n${entries.map(([k, v]) => `  ${k}: ${v},`).join("\n")}\n${passwordLine}\n}`;
-    }
-    return construct("Role", resName("role", slug(r.name)), text);
   }
+  entries.push(["adoptExisting", "true"]);
+  let text = objectLiteral(entries);
+  if (passwordLine) {
+    text = `{\n${entries.map(([k, v]) => `  ${k}: ${v},`).join("\n")}\n${passwordLine}\n}`;
+  }
+  return p.construct("Role", p.resName("role", slug(r.name)), text);
+}
 
-  const ref = (name: string) => (roleVar.has(name) ? `${roleVar.get(name)}.name` : lit(name));
-
-  // Memberships
-  const pairs = membershipPairs({ ...full, memberships: s.memberships }).filter(
-    (p) => !isExcluded(p.member) && !isExcluded(p.role),
+function emitMemberships(p: Program): number {
+  const pairs = membershipPairs({ ...p.full, memberships: p.s.memberships }).filter(
+    (m) => !p.isExcluded(m.member) && !p.isExcluded(m.role),
   );
-  if (pairs.length > 0) {
-    used.add("RoleMembership");
-    body.push("", "// Memberships.");
-  }
-  for (const p of pairs) {
-    const entries: Array<[string, string | undefined]> = [
-      ["role", ref(p.role)],
-      ["member", ref(p.member)],
+  if (pairs.length > 0) p.section("RoleMembership", "// Memberships.");
+  for (const m of pairs) {
+    const entries: Entries = [
+      ["role", p.ref(m.role)],
+      ["member", p.ref(m.member)],
     ];
-    if (p.admin) entries.push(["withAdmin", "true"]);
-    if (version >= 160000) {
-      entries.push(["inherit", String(p.inherit)]);
-      entries.push(["set", String(p.set ?? true)]);
+    if (m.admin) entries.push(["withAdmin", "true"]);
+    if (p.s.server.version >= 160000) {
+      entries.push(["inherit", String(m.inherit)]);
+      entries.push(["set", String(m.set ?? true)]);
     }
-    body.push(
-      construct(
+    p.body.push(
+      p.construct(
         "RoleMembership",
-        resName("membership", `${slug(p.member)}-in-${slug(p.role)}`),
+        p.resName("membership", `${slug(m.member)}-in-${slug(m.role)}`),
         objectLiteral(entries),
       ),
     );
   }
+  return pairs.length;
+}
 
-  // Grants
-  const database = server.database;
-  const acl = s.acl.filter((a) => !isExcluded(a.grantee));
+/** Grants, then (as a comment) the built-in privileges revoked, which no resource declares. */
+function emitGrants(p: Program): number {
+  const acl = p.s.acl.filter((a) => !p.isExcluded(a.grantee));
   const routinesBySchema = new Map<string, Map<string, number>>();
-  for (const a of s.acl) {
+  for (const a of p.s.acl) {
     if (a.object_type !== "function" && a.object_type !== "procedure") continue;
     const m = routinesBySchema.get(a.schema ?? "") ?? new Map<string, number>();
     routinesBySchema.set(a.schema ?? "", m);
@@ -381,23 +396,26 @@ export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {})
       (sig) => sig.slice(0, sig.indexOf("(")) === bare,
     ).length;
   const groups = grantGroups(acl);
-  if (groups.length > 0) {
-    used.add("Grant");
-    body.push("", "// Grants: create grants only what is missing, so declaring what is there sends nothing.");
-  }
+  if (groups.length > 0)
+    p.section(
+      "Grant",
+      "// Grants: create grants only what is missing, so declaring what is there sends nothing.",
+    );
+  let count = 0;
   for (const g of groups) {
-    const entries: Array<[string, string | undefined]> = [
-      ["role", ref(g.grantee)],
+    const entries: Entries = [
+      ["role", p.ref(g.grantee)],
       ["objectType", lit(g.type)],
     ];
     const type = g.type;
+    const kind = OBJECT_KINDS[type];
     let objects = g.objects;
-    if (type === "function" || type === "procedure") {
+    if (kind.prokinds) {
       objects = objects.map((sig) => {
         if (Buffer.byteLength(sig, "utf8") <= MAX_NAME_BYTES) return sig;
         const bare = sig.slice(0, sig.indexOf("("));
         if (routineNameCount(g.schema, bare) === 1) return bare;
-        notes.push(
+        p.notes.push(
           `${type} ${g.schema}.${sig}: its signature is longer than ${MAX_NAME_BYTES} bytes, which Grant does not accept, and the name is overloaded`,
         );
         return sig;
@@ -406,7 +424,7 @@ export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {})
     if (type === "database") {
       entries.push(["database", lit(g.objects[0])]);
     } else {
-      if (!["tablespace", "parameter"].includes(type)) entries.push(["database", "database"]);
+      if (kind.scope !== "cluster") entries.push(["database", "database"]);
       if (type === "schema") entries.push(["schema", lit(g.objects[0])]);
       else if (g.schema !== null) entries.push(["schema", lit(g.schema)]);
       if (type === "column") {
@@ -420,7 +438,7 @@ export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {})
     const base =
       [
         slug(g.grantee),
-        TYPE_SLUG[type] ?? type,
+        kind.slug,
         where ? slug(where) : undefined,
         slug(g.privileges.join("_").toLowerCase()),
       ]
@@ -435,11 +453,11 @@ export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {})
             : k === "schema" && type === "schema"
               ? [k, lit(o)]
               : [k, v],
-        ) as Array<[string, string | undefined]>;
-        body.push(
-          construct(
+        ) as Entries;
+        p.body.push(
+          p.construct(
             "Grant",
-            resName(
+            p.resName(
               "grant",
               [slug(g.grantee), type, slug(o), slug(g.privileges.join("_").toLowerCase())].join("-") +
                 (g.withGrantOption ? "-wgo" : ""),
@@ -447,13 +465,19 @@ export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {})
             objectLiteral(e2),
           ),
         );
+        count++;
       }
       continue;
     }
-    body.push(construct("Grant", resName("grant", base), objectLiteral(entries)));
+    p.body.push(p.construct("Grant", p.resName("grant", base), objectLiteral(entries)));
+    count++;
   }
+  emitRevoked(p, acl);
+  return count;
+}
 
-  // Built-in privileges revoked: no resource says "not granted" on an object; left as they are.
+/** Built-in privileges revoked: no resource says "not granted" on an object; left as they are. */
+function emitRevoked(p: Program, acl: readonly AclEntry[]): void {
   const revoked = new Map<string, { a: AclEntry; privs: string[] }>();
   for (const a of acl.filter((x) => x.revoked)) {
     const k = JSON.stringify([a.grantee, a.object_type, a.schema, a.object_name, a.column_name]);
@@ -461,29 +485,27 @@ export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {})
     r.privs.push(a.privilege);
     revoked.set(k, r);
   }
-  if (revoked.size > 0) {
-    body.push(
-      "",
-      "// Built-in privileges revoked from these objects (no resource declares an absence; left as they are):",
+  if (revoked.size === 0) return;
+  p.body.push(
+    "",
+    "// Built-in privileges revoked from these objects (no resource declares an absence; left as they are):",
+  );
+  for (const { a, privs } of revoked.values()) {
+    const obj = a.schema && a.object_type !== "schema" ? `${a.schema}.${a.object_name}` : a.object_name;
+    p.body.push(
+      `//   ${privs.join(", ")} on ${a.object_type.replace(/_/g, " ")} ${commentSafe(obj)} from ${commentSafe(a.grantee)}`,
     );
-    for (const { a, privs } of revoked.values()) {
-      const obj = a.schema && a.object_type !== "schema" ? `${a.schema}.${a.object_name}` : a.object_name;
-      body.push(
-        `//   ${privs.join(", ")} on ${a.object_type.replace(/_/g, " ")} ${commentSafe(obj)} from ${commentSafe(a.grantee)}`,
-      );
-    }
   }
+}
 
-  // Default privileges
-  const defaults = defaultGroups(s.defaultPrivileges.filter((d) => !isExcluded(d.grantee)));
-  if (defaults.length > 0) {
-    used.add("DefaultPrivileges");
-    body.push("", "// Default privileges: what objects created later by the owner get.");
-  }
+function emitDefaultPrivileges(p: Program): number {
+  const defaults = defaultGroups(p.s.defaultPrivileges.filter((d) => !p.isExcluded(d.grantee)));
+  if (defaults.length > 0)
+    p.section("DefaultPrivileges", "// Default privileges: what objects created later by the owner get.");
   for (const d of defaults) {
-    const entries: Array<[string, string | undefined]> = [
-      ["role", ref(d.grantee)],
-      ["owner", ref(d.owner)],
+    const entries: Entries = [
+      ["role", p.ref(d.grantee)],
+      ["owner", p.ref(d.owner)],
       ["objectType", lit(d.type)],
     ];
     if (d.schema !== null) entries.push(["schema", lit(d.schema)]);
@@ -498,120 +520,124 @@ export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {})
         d.schema === null ? "global" : slug(d.schema),
         d.type,
       ].join("-") + (d.withGrantOption ? "-wgo" : "");
-    body.push(construct("DefaultPrivileges", resName("defaults", base), objectLiteral(entries)));
+    p.body.push(p.construct("DefaultPrivileges", p.resName("defaults", base), objectLiteral(entries)));
   }
+  return defaults.length;
+}
 
-  // Row level security
-  if (s.rowLevelSecurity.length > 0) {
-    used.add("RowLevelSecurity");
-    body.push("", "// Row level security, as each table has it.");
-  }
-  for (const r of s.rowLevelSecurity) {
-    const entries: Array<[string, string | undefined]> = [
+function emitRowLevelSecurity(p: Program): number {
+  const tables = p.s.rowLevelSecurity;
+  if (tables.length > 0) p.section("RowLevelSecurity", "// Row level security, as each table has it.");
+  for (const r of tables) {
+    const entries: Entries = [
       ["schema", lit(r.schema)],
       ["table", lit(r.table)],
       ["enabled", String(r.enabled)],
     ];
     if (r.force) entries.push(["force", "true"]);
     entries.push(["database", "database"]);
-    body.push(
-      construct(
+    p.body.push(
+      p.construct(
         "RowLevelSecurity",
-        resName("rls", `${slug(r.schema)}.${slug(r.table)}`),
+        p.resName("rls", `${slug(r.schema)}.${slug(r.table)}`),
         objectLiteral(entries),
       ),
     );
   }
+  return tables.length;
+}
 
-  // Policies
-  if (s.policies.length > 0) {
-    used.add("Policy");
-    body.push(
-      "",
+function emitPolicies(p: Program): number {
+  const policies = p.s.policies;
+  if (policies.length > 0)
+    p.section(
+      "Policy",
       "// Policies: USING and WITH CHECK as PostgreSQL prints them (trusted SQL); an existing policy is adopted.",
     );
-  }
-  for (const p of s.policies) {
-    const entries: Array<[string, string | undefined]> = [
-      ["name", lit(p.name)],
-      ["schema", lit(p.schema)],
-      ["table", lit(p.table)],
+  for (const pol of policies) {
+    const entries: Entries = [
+      ["name", lit(pol.name)],
+      ["schema", lit(pol.schema)],
+      ["table", lit(pol.table)],
     ];
-    if (p.command !== "ALL") entries.push(["command", lit(p.command)]);
-    if (!p.permissive) entries.push(["permissive", "false"]);
-    if (!(p.roles.length === 1 && p.roles[0] === "PUBLIC"))
-      entries.push(["roles", arrayLiteral(p.roles.map(ref))]);
-    if (p.using !== null) entries.push(["using", lit(p.using)]);
-    if (p.with_check !== null) entries.push(["withCheck", lit(p.with_check)]);
+    if (pol.command !== "ALL") entries.push(["command", lit(pol.command)]);
+    if (!pol.permissive) entries.push(["permissive", "false"]);
+    if (!(pol.roles.length === 1 && pol.roles[0] === "PUBLIC"))
+      entries.push(["roles", arrayLiteral(pol.roles.map((r) => p.ref(r)))]);
+    if (pol.using !== null) entries.push(["using", lit(pol.using)]);
+    if (pol.with_check !== null) entries.push(["withCheck", lit(pol.with_check)]);
     entries.push(["database", "database"]);
     entries.push(["adoptExisting", "true"]);
-    body.push(
-      construct(
+    p.body.push(
+      p.construct(
         "Policy",
-        resName("policy", `${slug(p.schema)}.${slug(p.table)}.${slug(p.name)}`),
+        p.resName("policy", `${slug(pol.schema)}.${slug(pol.table)}.${slug(pol.name)}`),
         objectLiteral(entries),
       ),
     );
   }
+  return policies.length;
+}
 
-  const imports = [
-    "DefaultPrivileges",
-    "Grant",
-    "Policy",
-    "Role",
-    "RoleMembership",
-    "RowLevelSecurity",
-  ].filter((c) => used.has(c));
-  const pkg = opts.packageName ?? "pulumi-postgres-roles";
+/** The comment at the top: where the program comes from, the password placeholders, the notes. */
+function header(p: Program): string[] {
+  const { opts, s } = p;
+  const database = s.server.database;
   const f: string[] = [];
   if (opts.roles?.length) f.push(`--role ${opts.roles.join(",")}`);
   if (opts.schemas?.length) f.push(`--schema ${opts.schemas.join(",")}`);
-  const header = [
+  return [
     "/**",
     ` * Generated by \`pulumi-postgres-roles export\`${f.length ? ` (${commentSafe(f.join(" "))})` : ""} from database ${commentSafe(database)}`,
-    ` * (PostgreSQL ${commentSafe(server.version_text)}) at ${opts.generatedAt ?? new Date().toISOString()}.`,
+    ` * (PostgreSQL ${commentSafe(s.server.version_text)}) at ${opts.generatedAt ?? new Date().toISOString()}.`,
     " *",
     " * It declares the roles, memberships, grants, default privileges, row level security and policies",
     " * as they were, so that `pulumi up` takes them over without recreating anything. Connect it to the",
     " * same server (PGHOST … or `pulumi config set postgres-roles:host …`); per-database resources name",
     ` * the database ${commentSafe(database)}.`,
-    ...(passwordKeys.length > 0
+    ...(p.passwordKeys.length > 0
       ? [
           " *",
           " * Passwords are not exported. Before `pulumi up`, set each placeholder (this sets the password):",
-          ...passwordKeys.map((k) => ` *   pulumi config set --secret ${k} '…'`),
+          ...p.passwordKeys.map((k) => ` *   pulumi config set --secret ${k} '…'`),
         ]
       : []),
-    ...(notes.length > 0 ? [" *", " * Notes:", ...notes.map((n) => ` *   - ${commentSafe(n)}`)] : []),
+    ...(p.notes.length > 0 ? [" *", " * Notes:", ...p.notes.map((n) => ` *   - ${commentSafe(n)}`)] : []),
     " */",
   ];
+}
+
+const IMPORTS = ["DefaultPrivileges", "Grant", "Policy", "Role", "RoleMembership", "RowLevelSecurity"];
+
+export function generateProgram(full: CatalogSnapshot, opts: ExportOptions = {}): ExportResult {
+  const p = new Program(full, opts);
+  const counts = {
+    roles: emitRoles(p),
+    memberships: emitMemberships(p),
+    grants: emitGrants(p),
+    defaultPrivileges: emitDefaultPrivileges(p),
+    rowLevelSecurity: emitRowLevelSecurity(p),
+    policies: emitPolicies(p),
+  };
+  const database = p.s.server.database;
+  const imports = IMPORTS.filter((c) => p.used.has(c));
   const lines = [
-    ...header,
-    ...(usesConfig ? ['import * as pulumi from "@pulumi/pulumi";'] : []),
-    ...(imports.length > 0 ? [`import { ${imports.join(", ")} } from ${lit(pkg)};`] : []),
+    ...header(p),
+    ...(p.usesConfig ? ['import * as pulumi from "@pulumi/pulumi";'] : []),
+    ...(imports.length > 0
+      ? [`import { ${imports.join(", ")} } from ${lit(opts.packageName ?? "pulumi-postgres-roles")};`]
+      : []),
     "",
-    ...(usesConfig ? ["const config = new pulumi.Config();"] : []),
+    ...(p.usesConfig ? ["const config = new pulumi.Config();"] : []),
     `const database = ${lit(database)};`,
     "",
-    ...body,
+    ...p.body,
     "",
   ];
   let program = lines.join("\n").replace(/\n{3,}/g, "\n\n");
   // Nothing per database: no unused variable.
-  if (!usesDatabase) program = program.replace(`const database = ${lit(database)};\n\n`, "");
-  return {
-    program,
-    counts: {
-      roles: roles.length,
-      memberships: pairs.length,
-      grants: body.filter((l) => l.startsWith("new Grant(")).length,
-      defaultPrivileges: defaults.length,
-      rowLevelSecurity: s.rowLevelSecurity.length,
-      policies: s.policies.length,
-    },
-    passwordKeys,
-    notes,
-  };
+  if (!p.usesDatabase) program = program.replace(`const database = ${lit(database)};\n\n`, "");
+  return { program, counts, passwordKeys: p.passwordKeys, notes: p.notes };
 }
 
 /** Text safe inside a block or line comment. */

@@ -35,10 +35,6 @@ export function asPgError(e: unknown): PgErrorLike {
   return { message: String(e) };
 }
 
-export function sqlState(e: unknown): string | undefined {
-  return asPgError(e).code;
-}
-
 /** SQLSTATEs meaning "the object does not exist" (used where gone counts as success). */
 export const GONE = {
   undefinedObject: "42704", // role, type, ...

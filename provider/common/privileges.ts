@@ -1,87 +1,27 @@
 /**
  * Privilege names per object type, and what "ALL" means on a given server version.
  * https://www.postgresql.org/docs/current/ddl-priv.html
+ * The facts (which privileges, from which version) are in object-kinds.ts.
  */
+import { OBJECT_KINDS, OBJECT_TYPES, type ObjectType, kindsWhere } from "./object-kinds";
 
-export const OBJECT_TYPES = [
-  "database",
-  "schema",
-  "table",
-  "sequence",
-  "function",
-  "procedure",
-  "routine",
-  "column",
-  "type",
-  "domain",
-  "language",
-  "foreign_data_wrapper",
-  "foreign_server",
-  "tablespace",
-  "parameter",
-] as const;
-/** What a Grant grants on (its `objectType`). */
-export type ObjectType = (typeof OBJECT_TYPES)[number];
+export { OBJECT_TYPES, type ObjectType };
 
 /** Object types whose grants name objects inside a schema. */
-export const SCHEMA_OBJECT_TYPES: readonly ObjectType[] = [
-  "table",
-  "sequence",
-  "function",
-  "procedure",
-  "routine",
-  "column",
-  "type",
-  "domain",
-];
+export const SCHEMA_OBJECT_TYPES: readonly ObjectType[] = kindsWhere((k) => k.scope === "schema");
 
 /** Object types whose grants must name their objects (there is no "every object" form). */
-export const NAMED_OBJECT_TYPES: readonly ObjectType[] = [
-  "column",
-  "type",
-  "domain",
-  "language",
-  "foreign_data_wrapper",
-  "foreign_server",
-  "tablespace",
-  "parameter",
-];
+export const NAMED_OBJECT_TYPES: readonly ObjectType[] = kindsWhere((k) => k.namedOnly);
 
 /** Object types that live outside any schema (objects are plain names). */
-export const UNQUALIFIED_OBJECT_TYPES: readonly ObjectType[] = [
-  "language",
-  "foreign_data_wrapper",
-  "foreign_server",
-  "tablespace",
-  "parameter",
-];
+export const UNQUALIFIED_OBJECT_TYPES: readonly ObjectType[] = kindsWhere(
+  (k) => k.scope !== "schema" && k.namedOnly,
+);
 
-/** Every privilege of the type, in PostgreSQL's documentation order; MAINTAIN needs 17+. */
-const PRIVILEGES: Record<ObjectType, readonly string[]> = {
-  database: ["CREATE", "CONNECT", "TEMPORARY"],
-  schema: ["USAGE", "CREATE"],
-  table: ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"],
-  sequence: ["USAGE", "SELECT", "UPDATE"],
-  function: ["EXECUTE"],
-  procedure: ["EXECUTE"],
-  routine: ["EXECUTE"],
-  column: ["SELECT", "INSERT", "UPDATE", "REFERENCES"],
-  type: ["USAGE"],
-  domain: ["USAGE"],
-  language: ["USAGE"],
-  foreign_data_wrapper: ["USAGE"],
-  foreign_server: ["USAGE"],
-  tablespace: ["CREATE"],
-  parameter: ["SET", "ALTER SYSTEM"],
-};
+/** Object types shared by the whole cluster (no `database` applies). */
+export const CLUSTER_OBJECT_TYPES: readonly ObjectType[] = kindsWhere((k) => k.scope === "cluster");
 
 const ALIASES: Record<string, string> = { TEMP: "TEMPORARY", "ALL PRIVILEGES": "ALL" };
-
-/** Privileges that exist only from a server version on (server_version_num). */
-const SINCE: Record<string, number> = { MAINTAIN: 170000 };
-
-/** Object types that exist only from a server version on. */
-export const TYPE_SINCE: Partial<Record<ObjectType, number>> = { parameter: 150000 };
 
 export function isObjectType(v: unknown): v is ObjectType {
   return typeof v === "string" && (OBJECT_TYPES as readonly string[]).includes(v);
@@ -96,7 +36,8 @@ export function normalizeObjectType(v: unknown): ObjectType | undefined {
 
 /** The full privilege set of an object type on a server version. */
 export function allPrivileges(type: ObjectType, serverVersionNum = Number.MAX_SAFE_INTEGER): string[] {
-  return PRIVILEGES[type].filter((p) => (SINCE[p] ?? 0) <= serverVersionNum);
+  const { privileges, privilegesSince } = OBJECT_KINDS[type];
+  return privileges.filter((p) => (privilegesSince?.[p] ?? 0) <= serverVersionNum);
 }
 
 /** One privilege name: upper case, single spaces, aliases resolved (TEMP -> TEMPORARY). */
@@ -109,13 +50,13 @@ export function normalizePrivilegeName(p: string): string {
 export function normalizePrivileges(type: ObjectType, privileges: readonly string[]): string[] {
   const names = privileges.map(normalizePrivilegeName);
   if (names.includes("ALL")) return ["ALL"];
-  const order = PRIVILEGES[type];
+  const order = OBJECT_KINDS[type].privileges;
   return [...new Set(names)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
 
 /** Names that are not privileges of this object type (for check). */
 export function invalidPrivileges(type: ObjectType, privileges: readonly string[]): string[] {
-  const valid = new Set([...PRIVILEGES[type], "ALL"]);
+  const valid = new Set([...OBJECT_KINDS[type].privileges, "ALL"]);
   return privileges.filter((p) => !valid.has(normalizePrivilegeName(p)));
 }
 

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConnectionArgs } from "../db/connection";
+import type { Hooks } from "../db/scaffold";
 import type * as runtime from "../runtime";
-import type { Hooks } from "./runtime-context";
 
 /** The resources of the runtime module, by the name under which it exports their hooks. */
 export type ResourceKind =
@@ -14,43 +14,44 @@ interface ProviderState {
 }
 
 /** The runtime module as the methods use it (casts only: nothing here is captured into the state). */
-type Runtime = typeof runtime & Record<ResourceKind, Hooks<unknown, unknown>>;
+type RuntimeModule = typeof runtime & Record<ResourceKind, Hooks<unknown, unknown>>;
 
 /**
  * The provider methods, one short function each. Pulumi serializes the provider object into the
  * state of every resource (`__provider`, in its inputs and again in its outputs) and the engine
  * rewrites the whole state after each step, so this text is paid for once per resource per step:
  * a plain object of these functions serializes to about half the text of a class instance (no
- * constructors, prototypes or helper closures). Each method requires the runtime module by package
- * name inside the provider process (see load.ts), so no library code and no connection setting is
- * captured.
+ * constructors, prototypes or helper closures). Each method requires the runtime module *by package
+ * name* inside the provider process: the state holds a few hundred bytes instead of the whole
+ * library, the implementation is the installed code (a real, cached module: its connection pools
+ * survive between calls), and no library code and no connection setting is captured.
  */
 const METHODS = {
   async configure(this: ProviderState, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const rt: Runtime = require("pulumi-postgres-roles/runtime");
+    const rt: RuntimeModule = require("pulumi-postgres-roles/runtime");
     this.stackConfig = rt.connectionFromConfig((key) => req.config.get(key));
   },
   async check(this: ProviderState, olds: unknown, news: Record<string, unknown>) {
-    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].check(olds, news);
+    return (require("pulumi-postgres-roles/runtime") as RuntimeModule)[this.kind].check(olds, news);
   },
   async diff(this: ProviderState, id: string, olds: unknown, news: unknown) {
-    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].diff(id, olds, news);
+    return (require("pulumi-postgres-roles/runtime") as RuntimeModule)[this.kind].diff(id, olds, news);
   },
   async create(this: ProviderState, inputs: unknown) {
     const ctx = { stackConfig: this.stackConfig };
-    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].create(ctx, inputs);
+    return (require("pulumi-postgres-roles/runtime") as RuntimeModule)[this.kind].create(ctx, inputs);
   },
   async read(this: ProviderState, id: string, props: unknown) {
     const ctx = { stackConfig: this.stackConfig };
-    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].read(ctx, id, props);
+    return (require("pulumi-postgres-roles/runtime") as RuntimeModule)[this.kind].read(ctx, id, props);
   },
   async update(this: ProviderState, id: string, olds: unknown, news: unknown) {
     const ctx = { stackConfig: this.stackConfig };
-    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].update(ctx, id, olds, news);
+    return (require("pulumi-postgres-roles/runtime") as RuntimeModule)[this.kind].update(ctx, id, olds, news);
   },
   async delete(this: ProviderState, id: string, props: unknown) {
     const ctx = { stackConfig: this.stackConfig };
-    return (require("pulumi-postgres-roles/runtime") as Runtime)[this.kind].delete(ctx, id, props);
+    return (require("pulumi-postgres-roles/runtime") as RuntimeModule)[this.kind].delete(ctx, id, props);
   },
 };
 
@@ -58,7 +59,7 @@ const METHODS = {
 const KINDS = new WeakMap<object, ResourceKind>();
 
 /**
- * A dynamic provider that forwards each hook to the runtime module (see load.ts). The subclasses
+ * A dynamic provider that forwards each hook to the runtime module (see METHODS). The subclasses
  * only name their resource. `new RoleProvider()` is a plain object of the METHODS above and the
  * kind (what the engine stores); `instanceof RoleProvider` still holds for it.
  */

@@ -1,7 +1,7 @@
 /**
- * One bounded pool per distinct connection. The registry lives in the runtime module, which the
- * provider classes load with `require` inside the provider process: a real module, cached by
- * Node, so its pools survive between hook calls and are shared by every provider instance.
+ * One bounded pool per distinct connection. The provider classes load the runtime module (and so
+ * this one) with `require` inside the provider process: a real module, cached by Node, so the
+ * registry's pools survive between hook calls and are shared by every provider instance.
  */
 import { createHash } from "node:crypto";
 import { Client, type ClientConfig, Pool, type PoolConfig } from "pg";
@@ -86,3 +86,6 @@ export class PoolRegistry {
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
   }
 }
+
+/** The process-wide pool registry (tests close it; the engine just ends the process). */
+export const pools = new PoolRegistry();

@@ -4,13 +4,23 @@
  *
  * Two catalog letters per type: `pg_default_acl.defaclobjtype` (r, S, f, T, n) and the letter
  * `acldefault()` takes for the built-in default, which differs for sequences (`s`; an `S` there
- * means a foreign server). FUNCTIONS and ROUTINES are one entry (`f`, procedures included).
- * LARGE OBJECTS (PostgreSQL 18) are not supported.
+ * means a foreign server), both in common/object-kinds.ts. FUNCTIONS and ROUTINES are one entry
+ * (`f`, procedures included). LARGE OBJECTS (PostgreSQL 18) are not supported.
  */
+import { OBJECT_KINDS, type DefaultObjectType } from "../common/object-kinds";
 import { allPrivileges, normalizePrivilegeName, sameSet } from "../common/privileges";
 
-export const DEFAULT_OBJECT_TYPES = ["table", "sequence", "function", "routine", "type", "schema"] as const;
-export type DefaultObjectType = (typeof DEFAULT_OBJECT_TYPES)[number];
+export type { DefaultObjectType };
+
+/** In the order check names them. */
+export const DEFAULT_OBJECT_TYPES = [
+  "table",
+  "sequence",
+  "function",
+  "routine",
+  "type",
+  "schema",
+] as const satisfies readonly DefaultObjectType[];
 
 interface TypeInfo {
   /** The plural keyword after ON. */
@@ -23,39 +33,22 @@ interface TypeInfo {
   privileges: (serverVersionNum: number) => string[];
 }
 
-const TYPES: Record<DefaultObjectType, TypeInfo> = {
-  table: {
-    keyword: "TABLES",
-    objtype: "r",
-    aclDefaultType: "r",
-    privileges: (v) => allPrivileges("table", v),
-  },
-  sequence: {
-    keyword: "SEQUENCES",
-    objtype: "S",
-    aclDefaultType: "s",
-    privileges: (v) => allPrivileges("sequence", v),
-  },
-  function: {
-    keyword: "FUNCTIONS",
-    objtype: "f",
-    aclDefaultType: "f",
-    privileges: (v) => allPrivileges("function", v),
-  },
-  routine: {
-    keyword: "ROUTINES",
-    objtype: "f",
-    aclDefaultType: "f",
-    privileges: (v) => allPrivileges("routine", v),
-  },
-  type: { keyword: "TYPES", objtype: "T", aclDefaultType: "T", privileges: () => ["USAGE"] },
-  schema: {
-    keyword: "SCHEMAS",
-    objtype: "n",
-    aclDefaultType: "n",
-    privileges: (v) => allPrivileges("schema", v),
-  },
-};
+/** What object-kinds.ts says of each type (routines take the catalog place of functions). */
+function info(t: DefaultObjectType): TypeInfo {
+  const k = OBJECT_KINDS[t];
+  const catalog = k.catalog ?? OBJECT_KINDS.function.catalog!;
+  return {
+    keyword: k.defaults!.keyword,
+    objtype: k.defaults!.objtype,
+    aclDefaultType: catalog.aclDefault,
+    privileges: (v) => allPrivileges(t, v),
+  };
+}
+
+const TYPES = Object.fromEntries(DEFAULT_OBJECT_TYPES.map((t) => [t, info(t)])) as Record<
+  DefaultObjectType,
+  TypeInfo
+>;
 
 export function typeInfo(t: DefaultObjectType): TypeInfo {
   return TYPES[t];

@@ -5,7 +5,8 @@
  */
 import type { PoolClient } from "pg";
 import { ident, qualified } from "../common/quote";
-import { type ObjectType, TYPE_SINCE } from "../common/privileges";
+import { type ObjectType, UNQUALIFIED_OBJECT_TYPES } from "../common/privileges";
+import { OBJECT_KINDS, aclOrDefault, namedAclQuery } from "../common/object-kinds";
 import type { ObjectAcl } from "./planner";
 import { splitRoutine } from "./inputs";
 
@@ -14,17 +15,12 @@ export const GRANTEE_QUERY = `
 SELECT current_setting('server_version_num')::int AS version,
        CASE WHEN $1 = 'PUBLIC' THEN 0::int8 ELSE (SELECT oid::int8 FROM pg_roles WHERE rolname = $1) END AS grantee`;
 
-export const DATABASE_ACL_QUERY = `
-SELECT d.datname AS key, a.privilege_type, a.is_grantable
-  FROM pg_database d
-  LEFT JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a ON a.grantee = $2::oid
- WHERE d.datname = $1`;
+export const DATABASE_ACL_QUERY = namedAclQuery("database", "one");
 
-export const SCHEMA_ACL_QUERY = `
-SELECT n.nspname AS key, a.privilege_type, a.is_grantable
-  FROM pg_namespace n
-  LEFT JOIN LATERAL aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a ON a.grantee = $2::oid
- WHERE n.nspname = $1`;
+export const SCHEMA_ACL_QUERY = namedAclQuery("schema", "one");
+
+const TABLE = OBJECT_KINDS.table.catalog!;
+const SEQUENCE = OBJECT_KINDS.sequence.catalog!;
 
 /**
  * Relations of the given kinds in a schema ($3: r, v, m, f, p for tables, which is what
@@ -34,7 +30,7 @@ export const RELATION_ACL_QUERY = `
 SELECT c.relname AS key, a.privilege_type, a.is_grantable
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
+  LEFT JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault(CASE WHEN ${SEQUENCE.filter} THEN '${SEQUENCE.aclDefault}' ELSE '${TABLE.aclDefault}' END::"char", c.relowner))) a
          ON a.grantee = $2::oid
  WHERE n.nspname = $1 AND c.relkind = ANY($3::"char"[]) AND ($4::text[] IS NULL OR c.relname = ANY($4::text[]))`;
 
@@ -43,7 +39,7 @@ export const ROUTINE_ACL_QUERY = `
 SELECT p.oid::int8 AS oid, p.proname AS name, p.oid::regprocedure::text AS sql, a.privilege_type, a.is_grantable
   FROM pg_proc p
   JOIN pg_namespace n ON n.oid = p.pronamespace
-  LEFT JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a ON a.grantee = $2::oid
+  LEFT JOIN LATERAL aclexplode(${aclOrDefault("function")}) a ON a.grantee = $2::oid
  WHERE n.nspname = $1 AND p.prokind = ANY($3::"char"[])`;
 
 /** Resolves `schema.name(argtypes)` texts to routine OIDs without executing them (bind parameters). */
@@ -56,7 +52,7 @@ SELECT c.relname AS table_name, a.attname AS column_name, x.privilege_type, x.is
   FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN LATERAL aclexplode(coalesce(a.attacl, acldefault('c', c.relowner))) x ON x.grantee = $2::oid
+  LEFT JOIN LATERAL aclexplode(${aclOrDefault("column")}) x ON x.grantee = $2::oid
  WHERE n.nspname = $1 AND c.relname = ANY($3::text[]) AND a.attname = ANY($4::text[])
    AND a.attnum > 0 AND NOT a.attisdropped`;
 
@@ -65,44 +61,25 @@ export const TYPE_ACL_QUERY = `
 SELECT t.typname AS key, x.privilege_type, x.is_grantable
   FROM pg_type t
   JOIN pg_namespace n ON n.oid = t.typnamespace
-  LEFT JOIN LATERAL aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) x ON x.grantee = $2::oid
+  LEFT JOIN LATERAL aclexplode(${aclOrDefault("type")}) x ON x.grantee = $2::oid
  WHERE n.nspname = $1 AND t.typname = ANY($3::text[]) AND (NOT $4::bool OR t.typtype = 'd')`;
 
-/** Objects outside schemas, by name ($1), each from its catalog with its default ACL kind. */
-export const NAMED_ACL_QUERIES: Partial<Record<ObjectType, string>> = {
-  language: `
-SELECT l.lanname AS key, x.privilege_type, x.is_grantable FROM pg_language l
-  LEFT JOIN LATERAL aclexplode(coalesce(l.lanacl, acldefault('l', l.lanowner))) x ON x.grantee = $2::oid
- WHERE l.lanname = ANY($1::text[])`,
-  foreign_data_wrapper: `
-SELECT w.fdwname AS key, x.privilege_type, x.is_grantable FROM pg_foreign_data_wrapper w
-  LEFT JOIN LATERAL aclexplode(coalesce(w.fdwacl, acldefault('F', w.fdwowner))) x ON x.grantee = $2::oid
- WHERE w.fdwname = ANY($1::text[])`,
-  foreign_server: `
-SELECT s.srvname AS key, x.privilege_type, x.is_grantable FROM pg_foreign_server s
-  LEFT JOIN LATERAL aclexplode(coalesce(s.srvacl, acldefault('S', s.srvowner))) x ON x.grantee = $2::oid
- WHERE s.srvname = ANY($1::text[])`,
-  tablespace: `
-SELECT t.spcname AS key, x.privilege_type, x.is_grantable FROM pg_tablespace t
-  LEFT JOIN LATERAL aclexplode(coalesce(t.spcacl, acldefault('t', t.spcowner))) x ON x.grantee = $2::oid
- WHERE t.spcname = ANY($1::text[])`,
-  // PostgreSQL 15+: only parameters with an ACL have a row; the others have the default (the bootstrap superuser's).
-  parameter: `
+/**
+ * Objects outside schemas, by name ($1), each from its catalog with its default ACL kind.
+ * PostgreSQL 15+ parameters: only those with an ACL have a row; the others have the default (the
+ * bootstrap superuser's).
+ */
+export const NAMED_ACL_QUERIES: Partial<Record<ObjectType, string>> = Object.fromEntries(
+  UNQUALIFIED_OBJECT_TYPES.map((t) => [
+    t,
+    t === "parameter"
+      ? `
 SELECT p.name AS key, x.privilege_type, x.is_grantable FROM unnest($1::text[]) AS p(name)
   LEFT JOIN pg_parameter_acl pa ON pa.parname = p.name
-  LEFT JOIN LATERAL aclexplode(coalesce(pa.paracl, acldefault('p', 10))) x ON x.grantee = $2::oid`,
-};
-
-const RELKINDS: Partial<Record<ObjectType, string[]>> = {
-  table: ["r", "v", "m", "f", "p"],
-  sequence: ["S"],
-};
-/** ALL FUNCTIONS covers aggregates and window functions too; ROUTINE covers everything. */
-const PROKINDS: Partial<Record<ObjectType, string[]>> = {
-  function: ["f", "a", "w"],
-  procedure: ["p"],
-  routine: ["f", "a", "w", "p"],
-};
+  LEFT JOIN LATERAL aclexplode(${aclOrDefault("parameter")}) x ON x.grantee = $2::oid`
+      : namedAclQuery(t, "many"),
+  ]),
+);
 
 export interface GrantTarget {
   objectType: ObjectType;
@@ -181,7 +158,7 @@ export async function readGrantCatalog(
     return { version, objects: collect(rows, (r) => ident(r.key)), missing: [], problems: [] };
   }
 
-  const since = TYPE_SINCE[t.objectType];
+  const since = OBJECT_KINDS[t.objectType].since;
   if (since !== undefined && version < since) {
     return {
       version,
@@ -233,7 +210,7 @@ export async function readGrantCatalog(
     return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
   }
 
-  const relkinds = RELKINDS[t.objectType];
+  const relkinds = OBJECT_KINDS[t.objectType].relkinds;
   if (relkinds) {
     const { rows } = await client.query<AclRow>(RELATION_ACL_QUERY, [
       schema,
@@ -248,7 +225,7 @@ export async function readGrantCatalog(
 
   const { rows } = await client.query<AclRow & { oid: string; name: string; sql: string }>(
     ROUTINE_ACL_QUERY,
-    [schema, grantee, PROKINDS[t.objectType]],
+    [schema, grantee, OBJECT_KINDS[t.objectType].prokinds],
   );
   const all = collect(
     rows.map((r) => ({ ...r, key: r.oid })),

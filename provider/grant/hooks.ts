@@ -1,14 +1,15 @@
 /** Grant hooks: read the ACLs once, plan the delta, run it in one transaction. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { PoolClient } from "pg";
 import { ProviderError } from "../common/errors";
-import { UNQUALIFIED_OBJECT_TYPES, describeActual, expandPrivileges } from "../common/privileges";
-import { type HookContext, type Runtime } from "../common/runtime-context";
-import { execute, inTransaction } from "../db/transaction";
-import { inTransactionOrGone } from "../db/or-gone";
-import type { Statement } from "../common/statement";
+import {
+  CLUSTER_OBJECT_TYPES,
+  UNQUALIFIED_OBJECT_TYPES,
+  describeActual,
+  expandPrivileges,
+} from "../common/privileges";
+import { type Db, defineResource } from "../db/scaffold";
 import { type GrantCatalog, readGrantCatalog } from "./catalog";
-import type { GrantInputs, GrantOutputs } from "./inputs";
+import { type GrantInputs, type GrantOutputs, checkGrant, diffGrant } from "./inputs";
 import { type PrivilegeSet, heldOnAll, planGrant } from "./planner";
 
 function label(i: GrantInputs): string {
@@ -37,13 +38,11 @@ export const grantId = (i: GrantInputs) =>
   ]);
 
 /** Grants on objects inside a database connect to that database; database grants use the connection's. */
-function connectFor(rt: Runtime, ctx: HookContext, i: GrantInputs) {
-  const clusterWide =
-    i.objectType === "database" || i.objectType === "tablespace" || i.objectType === "parameter";
-  return rt.connect(i.connection, ctx, clusterWide ? undefined : i.database);
+function databaseOf(i: GrantInputs): string | undefined {
+  return CLUSTER_OBJECT_TYPES.includes(i.objectType) ? undefined : i.database;
 }
 
-/** Serializes our own transactions that rewrite the same catalog rows (see inTransaction). */
+/** Serializes our own transactions that rewrite the same catalog rows (see TransactionOptions.lockKey). */
 function lockKey(i: GrantInputs): string {
   const family = i.objectType === "table" || i.objectType === "sequence" ? "relation" : i.objectType;
   return `pulumi-postgres-roles/grant/${family}/${i.schema ?? ""}`;
@@ -70,106 +69,47 @@ function requireTarget(resource: string, doing: string, c: GrantCatalog): void {
   }
 }
 
-/**
- * Runs a plan, then plans again: the second plan must be empty. GRANT and REVOKE by a role that
- * lacks the right (not the owner, no grant option) only warn "no privileges were granted" and
- * succeed; this turns that into an error instead of a state that claims what the catalog lacks.
- */
-async function executeVerified(
-  client: PoolClient,
-  resource: string,
-  doing: string,
-  plan: () => Promise<Statement[]>,
-): Promise<void> {
-  const statements = await plan();
-  if (statements.length === 0) return;
-  await execute(client, resource, statements);
-  const left = await plan();
-  if (left.length > 0) {
-    throw new ProviderError(resource, doing, {
-      message: `PostgreSQL accepted the statements but did not apply: ${left.map((x) => x.description).join("; ")}`,
-      code: "42501",
-      hint: "the admin must own the objects (or be a member of their owner), or hold the privileges WITH GRANT OPTION; a superuser can always grant",
-    });
-  }
+async function apply(db: Db, news: GrantInputs, olds: GrantInputs | undefined, doing: string): Promise<void> {
+  await db.transaction(async ({ client, database, executeVerified }) => {
+    const plan = async () => {
+      const catalog = await readGrantCatalog(client, news, database);
+      requireTarget(db.label, doing, catalog);
+      return planGrant({
+        objectType: news.objectType,
+        role: news.role,
+        objects: catalog.objects,
+        previous: olds ? privilegeSet(olds, catalog.version) : undefined,
+        desired: privilegeSet(news, catalog.version),
+        cascade: news.cascade,
+      });
+    };
+    await executeVerified(doing, plan);
+  });
 }
 
-async function apply(
-  rt: Runtime,
-  ctx: HookContext,
-  news: GrantInputs,
-  olds: GrantInputs | undefined,
-  doing: string,
-): Promise<void> {
-  const resource = label(news);
-  const { pool, conn } = connectFor(rt, ctx, news);
-  await inTransaction(
-    pool,
-    { resource, lockTimeout: conn.lockTimeout, lockKey: lockKey(news) },
-    async (client) => {
-      const plan = async () => {
-        const catalog = await readGrantCatalog(client, news, conn.database);
-        requireTarget(resource, doing, catalog);
-        return planGrant({
-          objectType: news.objectType,
-          role: news.role,
-          objects: catalog.objects,
-          previous: olds ? privilegeSet(olds, catalog.version) : undefined,
-          desired: privilegeSet(news, catalog.version),
-          cascade: news.cascade,
-        });
-      };
-      await executeVerified(client, resource, doing, plan);
-    },
-  );
-}
-
-export async function create(
-  rt: Runtime,
-  ctx: HookContext,
-  inputs: GrantInputs,
-): Promise<pulumi.dynamic.CreateResult> {
-  await apply(rt, ctx, inputs, undefined, "grant");
+async function create(db: Db, inputs: GrantInputs): Promise<pulumi.dynamic.CreateResult<GrantOutputs>> {
+  await apply(db, inputs, undefined, "grant");
   return { id: grantId(inputs), outs: { ...inputs } };
 }
 
-export async function update(
-  rt: Runtime,
-  ctx: HookContext,
+async function update(
+  db: Db,
   _id: string,
   olds: GrantOutputs,
   news: GrantInputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-  await apply(rt, ctx, news, olds, "update grant");
+): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
+  await apply(db, news, olds, "update grant");
   return { outs: { ...news } };
 }
 
-/** Runs `work`, treating a database that no longer exists as "nothing there". */
-async function inDatabase<T>(
-  rt: Runtime,
-  ctx: HookContext,
-  i: GrantInputs,
-  gone: T,
-  work: (client: PoolClient, connectionDatabase: string) => Promise<T>,
-): Promise<T> {
-  const { pool, conn } = connectFor(rt, ctx, i);
-  return inTransactionOrGone(
-    pool,
-    { resource: label(i), lockTimeout: conn.lockTimeout, lockKey: lockKey(i) },
-    gone,
-    (c) => work(c, conn.database),
-  );
-}
-
-export async function read(
-  rt: Runtime,
-  ctx: HookContext,
+async function read(
+  db: Db,
   id: string,
   props: GrantOutputs,
 ): Promise<pulumi.dynamic.ReadResult<GrantOutputs>> {
   const gone = { id: undefined, props: {} as GrantOutputs };
-  return inDatabase(rt, ctx, props, gone, async (client, db) => {
-    const catalog = await readGrantCatalog(client, props, db);
+  return db.transaction(async ({ client, database }) => {
+    const catalog = await readGrantCatalog(client, props, database);
     if (catalog.absent) return gone;
     const managed = expandPrivileges(props.objectType, props.privileges, catalog.version);
     // A named object that vanished holds nothing; an all-objects grant must hold on every object.
@@ -186,11 +126,10 @@ export async function read(
   });
 }
 
-export async function remove(rt: Runtime, ctx: HookContext, _id: string, props: GrantOutputs): Promise<void> {
-  const resource = label(props);
-  await inDatabase(rt, ctx, props, undefined, async (client, db) => {
+async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
+  await db.transaction(async ({ client, database, executeVerified }) => {
     const plan = async () => {
-      const catalog = await readGrantCatalog(client, props, db);
+      const catalog = await readGrantCatalog(client, props, database);
       if (catalog.absent) return []; // grantee, schema or database gone: so is the grant
       return planGrant({
         objectType: props.objectType,
@@ -200,6 +139,18 @@ export async function remove(rt: Runtime, ctx: HookContext, _id: string, props: 
         cascade: props.cascade,
       });
     };
-    await executeVerified(client, resource, "revoke", plan);
+    await executeVerified("revoke", plan);
   });
 }
+
+export const grant = defineResource<GrantInputs, GrantOutputs>(
+  {
+    check: checkGrant,
+    diff: diffGrant,
+    label,
+    database: databaseOf,
+    lockKey,
+    goneWithDatabase: true,
+  },
+  { create, read, update, delete: remove },
+);

@@ -1,9 +1,10 @@
 /** Grant inputs: defaults, check and diff. Pure. */
 import type * as pulumi from "@pulumi/pulumi";
 import { Problems, isUnknown } from "../common/validate";
-import { compact, sameList } from "../common/runtime-context";
+import { compact, sameList } from "../common/values";
 import { isPublic } from "../common/quote";
 import {
+  CLUSTER_OBJECT_TYPES,
   OBJECT_TYPES,
   type ObjectType,
   NAMED_OBJECT_TYPES,
@@ -14,6 +15,7 @@ import {
   normalizePrivilegeName,
   normalizePrivileges,
 } from "../common/privileges";
+import { OBJECT_KINDS } from "../common/object-kinds";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
 
 export interface GrantInputs {
@@ -75,7 +77,8 @@ export function checkGrant(news: Record<string, unknown>): {
   if ((objectType === "database" || unqualified) && news.schema !== undefined) {
     p.add("schema", `schema does not apply to ${objectType} grants`);
   }
-  if ((objectType === "tablespace" || objectType === "parameter") && news.database !== undefined) {
+  const clusterWide = objectType !== undefined && CLUSTER_OBJECT_TYPES.includes(objectType);
+  if (clusterWide && objectType !== "database" && news.database !== undefined) {
     p.add("database", `${objectType}s belong to the whole cluster: database does not apply`);
   }
   p.nameList("columns", news.columns);
@@ -87,11 +90,7 @@ export function checkGrant(news: Record<string, unknown>): {
   if (Array.isArray(news.objects) && news.objects.length === 0) {
     p.add("objects", "objects must not be empty (omit it to mean every object of the type in the schema)");
   }
-  if (
-    objectType &&
-    ["function", "procedure", "routine"].includes(objectType) &&
-    Array.isArray(news.objects)
-  ) {
+  if (objectType && OBJECT_KINDS[objectType].prokinds !== undefined && Array.isArray(news.objects)) {
     news.objects.forEach((o, i) => {
       if (typeof o === "string" && o.includes("(") && !/^[^()]+\([^()]*\)$/.test(o)) {
         p.add(`objects[${i}]`, `routine ${JSON.stringify(o)} must be written name(argtype, ...)`);

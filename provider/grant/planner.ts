@@ -5,7 +5,7 @@
  */
 import { roleSpec } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
-import type { ObjectType } from "../common/privileges";
+import { OBJECT_KINDS, type ObjectType } from "../common/object-kinds";
 
 /** One object as the catalog has it for the grantee. */
 export interface ObjectAcl {
@@ -36,24 +36,6 @@ export interface GrantPlanInput {
   cascade: boolean;
 }
 
-const KEYWORD: Record<ObjectType, string> = {
-  database: "DATABASE",
-  schema: "SCHEMA",
-  table: "TABLE",
-  sequence: "SEQUENCE",
-  function: "FUNCTION",
-  procedure: "PROCEDURE",
-  routine: "ROUTINE",
-  column: "TABLE",
-  type: "TYPE",
-  domain: "DOMAIN",
-  language: "LANGUAGE",
-  foreign_data_wrapper: "FOREIGN DATA WRAPPER",
-  foreign_server: "FOREIGN SERVER",
-  tablespace: "TABLESPACE",
-  parameter: "PARAMETER",
-};
-
 /**
  * `privileges ON objects` clauses for a group of objects needing the same privileges. Column
  * privileges name their columns per privilege and their table: `SELECT (a, b) ON TABLE t`, one
@@ -61,7 +43,9 @@ const KEYWORD: Record<ObjectType, string> = {
  */
 function clauses(objectType: ObjectType, privs: string[], objs: ObjectAcl[]): string[] {
   if (objectType !== "column")
-    return [`${privs.join(", ")} ON ${KEYWORD[objectType]} ${objs.map((o) => o.sql).join(", ")}`];
+    return [
+      `${privs.join(", ")} ON ${OBJECT_KINDS[objectType].keyword} ${objs.map((o) => o.sql).join(", ")}`,
+    ];
   const byTable = new Map<string, string[]>();
   for (const o of objs) byTable.set(o.table!, [...(byTable.get(o.table!) ?? []), o.sql]);
   return [...byTable].map(

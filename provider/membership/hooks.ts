@@ -1,10 +1,9 @@
 /** RoleMembership hooks. */
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
-import { type HookContext, type Runtime } from "../common/runtime-context";
-import { execute, inTransaction } from "../db/transaction";
+import { type Db, defineResource } from "../db/scaffold";
 import { readMembership } from "./catalog";
-import type { MembershipInputs, MembershipOutputs } from "./inputs";
+import { type MembershipInputs, type MembershipOutputs, checkMembership, diffMembership } from "./inputs";
 import { planMembership } from "./planner";
 
 const label = (i: { role: string; member: string }) =>
@@ -15,10 +14,9 @@ function outputsOf(i: MembershipInputs): MembershipOutputs {
   return { ...i };
 }
 
-async function apply(rt: Runtime, ctx: HookContext, inputs: MembershipInputs, doing: string): Promise<void> {
-  const resource = label(inputs);
-  const { pool, conn } = rt.connect(inputs.connection, ctx);
-  await inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
+async function apply(db: Db, inputs: MembershipInputs, doing: string): Promise<void> {
+  const resource = db.label;
+  await db.transaction(async ({ client, execute }) => {
     const { version, roleExists, memberExists, actual } = await readMembership(
       client,
       inputs.role,
@@ -37,38 +35,34 @@ async function apply(rt: Runtime, ctx: HookContext, inputs: MembershipInputs, do
         code: "42704",
       });
     }
-    await execute(client, resource, planMembership(inputs, actual, inputs));
+    await execute(planMembership({ role: inputs.role, member: inputs.member, actual, desired: inputs }));
   });
 }
 
-export async function create(
-  rt: Runtime,
-  ctx: HookContext,
+async function create(
+  db: Db,
   inputs: MembershipInputs,
-): Promise<pulumi.dynamic.CreateResult> {
-  await apply(rt, ctx, inputs, "grant membership");
+): Promise<pulumi.dynamic.CreateResult<MembershipOutputs>> {
+  await apply(db, inputs, "grant membership");
   return { id: membershipId(inputs), outs: outputsOf(inputs) };
 }
 
-export async function update(
-  rt: Runtime,
-  ctx: HookContext,
+async function update(
+  db: Db,
   _id: string,
   _olds: MembershipOutputs,
   news: MembershipInputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-  await apply(rt, ctx, news, "update membership");
+): Promise<pulumi.dynamic.UpdateResult<MembershipOutputs>> {
+  await apply(db, news, "update membership");
   return { outs: outputsOf(news) };
 }
 
-export async function read(
-  rt: Runtime,
-  ctx: HookContext,
+async function read(
+  db: Db,
   id: string,
   props: MembershipOutputs,
 ): Promise<pulumi.dynamic.ReadResult<MembershipOutputs>> {
-  const { pool, conn } = rt.connect(props.connection, ctx);
-  return inTransaction(pool, { resource: label(props), lockTimeout: conn.lockTimeout }, async (client) => {
+  return db.transaction(async ({ client }) => {
     const { actual } = await readMembership(client, props.role, props.member);
     if (!actual) return { id: undefined, props: {} as MembershipOutputs };
     const props2: MembershipOutputs = { ...props, withAdmin: actual.admin };
@@ -79,16 +73,18 @@ export async function read(
   });
 }
 
-export async function remove(
-  rt: Runtime,
-  ctx: HookContext,
-  _id: string,
-  props: MembershipOutputs,
-): Promise<void> {
-  const resource = label(props);
-  const { pool, conn } = rt.connect(props.connection, ctx);
-  await inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
+async function remove(db: Db, _id: string, props: MembershipOutputs): Promise<void> {
+  await db.transaction(async ({ client, execute }) => {
     const { actual } = await readMembership(client, props.role, props.member);
-    await execute(client, resource, planMembership(props, actual, undefined));
+    await execute(planMembership({ role: props.role, member: props.member, actual }));
   });
 }
+
+export const membership = defineResource<MembershipInputs, MembershipOutputs>(
+  {
+    check: checkMembership,
+    diff: diffMembership,
+    label,
+  },
+  { create, read, update, delete: remove },
+);

@@ -31,14 +31,20 @@ function options(desired: MembershipDesired, actual: MembershipActual | undefine
   return out;
 }
 
-export function planMembership(
-  pair: { role: string; member: string },
-  actual: MembershipActual | undefined,
-  desired: MembershipDesired | undefined,
-): Statement[] {
-  const role = ident(pair.role);
-  const member = ident(pair.member);
-  const what = `${pair.member} in ${pair.role}`;
+export interface MembershipPlanInput {
+  role: string;
+  member: string;
+  /** The pair's membership as the catalog has it (undefined: none). */
+  actual?: MembershipActual;
+  /** As wanted (undefined: delete). */
+  desired?: MembershipDesired;
+}
+
+export function planMembership(input: MembershipPlanInput): Statement[] {
+  const { actual, desired } = input;
+  const role = ident(input.role);
+  const member = ident(input.member);
+  const what = `${input.member} in ${input.role}`;
   if (!desired) {
     if (!actual) return [];
     return [stmt(`remove ${what}`, `REVOKE ${role} FROM ${member}`, [GONE.undefinedObject])];

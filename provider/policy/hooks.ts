@@ -6,11 +6,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PoolClient } from "pg";
 import { GONE, ProviderError } from "../common/errors";
 import { sameSet } from "../common/privileges";
-import { type HookContext, type Runtime, compact } from "../common/runtime-context";
-import { execute } from "../db/transaction";
-import { inTableTransaction } from "../rls/hooks";
+import { compact } from "../common/values";
+import { type Db, ON_TABLE, defineResource } from "../db/scaffold";
 import { readPolicy } from "./catalog";
-import type { PolicyInputs, PolicyOutputs } from "./inputs";
+import { type PolicyInputs, type PolicyOutputs, checkPolicy, diffPolicy } from "./inputs";
 import { type PolicyActual, type PolicySpec, planPolicy } from "./planner";
 
 type Where = Pick<PolicyInputs, "name" | "schema" | "table" | "database" | "connection">;
@@ -59,14 +58,6 @@ async function locate(
   return readPolicy(client, { schema: p.schema, table: p.table, name: p.name });
 }
 
-const inTableDatabase = <T>(
-  rt: Runtime,
-  ctx: HookContext,
-  i: Where,
-  gone: { value: T } | undefined,
-  work: (client: PoolClient) => Promise<T>,
-) => inTableTransaction(rt, ctx, i, label(i), gone, work);
-
 /** Reads the policy back after a change (by name: a recreated policy has a new OID). */
 async function readBack(client: PoolClient, i: PolicyInputs): Promise<PolicyActual> {
   const after = await readPolicy(client, { schema: i.schema, table: i.table, name: i.name });
@@ -78,12 +69,8 @@ async function readBack(client: PoolClient, i: PolicyInputs): Promise<PolicyActu
   return after;
 }
 
-export async function create(
-  rt: Runtime,
-  ctx: HookContext,
-  inputs: PolicyInputs,
-): Promise<pulumi.dynamic.CreateResult> {
-  return inTableDatabase(rt, ctx, inputs, undefined, async (client) => {
+async function create(db: Db, inputs: PolicyInputs): Promise<pulumi.dynamic.CreateResult<PolicyOutputs>> {
+  return db.transaction(async ({ client, execute }) => {
     // adoptExisting: a policy of that name already on the table is converged, not created again;
     // an expression written as PostgreSQL stores it (what `export` writes) counts as in place.
     const existing = inputs.adoptExisting
@@ -95,20 +82,19 @@ export async function create(
       withCheck: existing.withCheck,
       withCheckNormalized: existing.withCheck,
     };
-    await execute(client, label(inputs), planPolicy(existing, specOf(inputs), asStored));
+    await execute(planPolicy({ actual: existing, desired: specOf(inputs), previous: asStored }));
     const after = await readBack(client, inputs);
     return { id: String(after.oid), outs: outputsOf(inputs, after) };
   });
 }
 
-export async function read(
-  rt: Runtime,
-  ctx: HookContext,
+async function read(
+  db: Db,
   id: string,
   props: PolicyOutputs,
 ): Promise<pulumi.dynamic.ReadResult<PolicyOutputs>> {
   const gone = { id: undefined, props: {} as PolicyOutputs };
-  return inTableDatabase(rt, ctx, props, { value: gone }, async (client) => {
+  return db.transaction(async ({ client }) => {
     const a = await locate(client, props);
     if (!a) return gone;
     const outs: PolicyOutputs = {
@@ -127,35 +113,39 @@ export async function read(
   });
 }
 
-export async function update(
-  rt: Runtime,
-  ctx: HookContext,
+async function update(
+  db: Db,
   _id: string,
   olds: PolicyOutputs,
   news: PolicyInputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-  return inTableDatabase(rt, ctx, news, undefined, async (client) => {
+): Promise<pulumi.dynamic.UpdateResult<PolicyOutputs>> {
+  return db.transaction(async ({ client, execute }) => {
     const actual = await locate(client, olds);
     if (!actual) {
-      throw new ProviderError(label(news), "update policy", {
+      throw new ProviderError(db.label, "update policy", {
         message: `policy ${JSON.stringify(olds.name)} on ${olds.schema}.${olds.table} no longer exists`,
         code: GONE.undefinedObject,
         hint: "run `pulumi refresh` so that the next `pulumi up` creates it again",
       });
     }
-    await execute(client, label(news), planPolicy(actual, specOf(news), olds));
+    await execute(planPolicy({ actual, desired: specOf(news), previous: olds }));
     return { outs: outputsOf(news, await readBack(client, news)) };
   });
 }
 
-export async function remove(
-  rt: Runtime,
-  ctx: HookContext,
-  _id: string,
-  props: PolicyOutputs,
-): Promise<void> {
-  await inTableDatabase(rt, ctx, props, { value: undefined }, async (client) => {
+async function remove(db: Db, _id: string, props: PolicyOutputs): Promise<void> {
+  await db.transaction(async ({ client, execute }) => {
     // Policy, table or schema already gone counts as success.
-    await execute(client, label(props), planPolicy(await locate(client, props), undefined));
+    await execute(planPolicy({ actual: await locate(client, props) }));
   });
 }
+
+export const policy = defineResource<PolicyInputs, PolicyOutputs>(
+  {
+    check: checkPolicy,
+    diff: diffPolicy,
+    label,
+    ...ON_TABLE,
+  },
+  { create, read, update, delete: remove },
+);

@@ -1,7 +1,7 @@
 /** Policy inputs: defaults, check and diff. Pure. */
 import type * as pulumi from "@pulumi/pulumi";
 import { Problems, isUnknown } from "../common/validate";
-import { compact, sameList } from "../common/runtime-context";
+import { compact, sameList } from "../common/values";
 import { isPublic } from "../common/quote";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
 

@@ -79,11 +79,13 @@ export function expressionCurrent(
  * `actual` undefined: create (or nothing, on delete). `desired` undefined: delete. `previous`
  * (update) says which expressions are already in place; without it they are written again.
  */
-export function planPolicy(
-  actual: PolicyActual | undefined,
-  desired: PolicySpec | undefined,
-  previous?: PolicyPrevious,
-): Statement[] {
+export interface PolicyPlanInput {
+  actual?: PolicyActual;
+  desired?: PolicySpec;
+  previous?: PolicyPrevious;
+}
+
+export function planPolicy({ actual, desired, previous }: PolicyPlanInput): Statement[] {
   if (!desired) return actual ? [dropPolicy(actual)] : [];
   if (!actual) return [createPolicy(desired)];
 

@@ -7,6 +7,8 @@ import type { PoolClient } from "pg";
 import { QueryError, withCatalog } from "./connect";
 import { type ObjectRef, normalizeWhoCanPrivilege, objectTypesOf, parseObjectRef } from "./refs";
 import * as SQL from "./sql";
+import { OBJECT_KINDS, OBJECT_TYPES } from "../common/object-kinds";
+import { ROLE_ATTRIBUTES, type RoleInfoFlag } from "../role/attributes";
 import type {
   AclEntry,
   CatalogSnapshot,
@@ -73,15 +75,9 @@ async function readRoles(client: PoolClient, includeSystem: boolean): Promise<Ro
 function roleInfo(r: RoleRow): RoleInfo {
   return {
     name: r.name,
-    superuser: r.superuser,
-    createrole: r.createrole,
-    createdb: r.createdb,
-    login: r.login,
-    replication: r.replication,
+    ...(Object.fromEntries(ROLE_ATTRIBUTES.map((a) => [a.info, r[a.info]])) as Pick<RoleInfo, RoleInfoFlag>),
     connection_limit: r.connection_limit,
     valid_until: r.valid_until === null ? null : r.valid_until.replace(/\.000000Z$/, "Z"),
-    inherit: r.inherit,
-    bypassrls: r.bypassrls,
     member_of: r.member_of,
   };
 }
@@ -138,13 +134,13 @@ async function readAcl(
   return (await client.query<AclRow>(q, [...scope(o), grantees])).rows;
 }
 
-const DEFAULT_TYPES: Record<string, DefaultPrivilegeEntry["object_type"]> = {
-  r: "table",
-  S: "sequence",
-  f: "function",
-  T: "type",
-  n: "schema",
-};
+/** pg_default_acl.defaclobjtype -> the object type (f: functions, which cover routines). */
+const DEFAULT_TYPES: Record<string, DefaultPrivilegeEntry["object_type"]> = {};
+for (const t of OBJECT_TYPES) {
+  const objtype = OBJECT_KINDS[t].defaults?.objtype;
+  if (objtype !== undefined && t !== "routine")
+    DEFAULT_TYPES[objtype] ??= t as DefaultPrivilegeEntry["object_type"];
+}
 
 async function readDefaultAcl(client: PoolClient): Promise<DefaultPrivilegeEntry[]> {
   const { rows } = await client.query<Omit<DefaultPrivilegeEntry, "object_type"> & { objtype: string }>(
@@ -258,8 +254,10 @@ export async function whoCan(
   return withCatalog(opts, "reading who can", async ({ client, version }) => {
     let oid: string | null;
     let parameterWithoutAcl = false;
+    const since = OBJECT_KINDS[ref.kind].since;
+    if (since !== undefined && version < since)
+      throw new QueryError(`${ref.kind} privileges need PostgreSQL ${since / 10000} or later`);
     if (ref.kind === "parameter") {
-      if (version < 150000) throw new QueryError("parameter privileges need PostgreSQL 15 or later");
       const r = (
         await client.query<{ oid: string | null; known: boolean }>(SQL.RESOLVE_PARAMETER_QUERY, [ref.text])
       ).rows[0]!;
@@ -276,7 +274,7 @@ export async function whoCan(
       ).rows[0]!.oid;
       if (oid === null)
         throw new QueryError(
-          `${ref.label} does not exist${ref.kind === "function" || ref.kind === "procedure" ? " (or is overloaded: give the argument types)" : ""}`,
+          `${ref.label} does not exist${OBJECT_KINDS[ref.kind].prokinds ? " (or is overloaded: give the argument types)" : ""}`,
           "42704",
         );
     }

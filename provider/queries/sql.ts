@@ -8,6 +8,15 @@
  * set_option: 16; pg_parameter_acl: 15; pg_database_owner: 14), so a few queries come in variants
  * chosen by `server_version_num`.
  */
+import { attributeColumns } from "../role/attributes";
+import {
+  type CatalogPlace,
+  OBJECT_KINDS,
+  OBJECT_TYPES,
+  type ObjectType,
+  defaultAcl,
+  ownerOf,
+} from "../common/object-kinds";
 
 export const SERVER_QUERY = `
 SELECT current_setting('server_version_num')::int AS version,
@@ -28,13 +37,11 @@ const IS_SYSTEM_ROLE = `left(r.rolname, 3) = 'pg_'`;
 
 /** $1: include system roles. Timestamps as UTC ISO 8601 text ("infinity" stays). */
 export const ROLES_QUERY = `
-SELECT r.oid::int8 AS oid, r.rolname AS name, r.rolsuper AS superuser, r.rolcreaterole AS createrole,
-       r.rolcreatedb AS createdb, r.rolcanlogin AS login, r.rolreplication AS replication,
+SELECT r.oid::int8 AS oid, r.rolname AS name, ${attributeColumns("r", "info")},
        r.rolconnlimit AS connection_limit,
        CASE WHEN r.rolvaliduntil IS NULL THEN NULL
             WHEN r.rolvaliduntil = 'infinity' THEN 'infinity'
             ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS valid_until,
-       r.rolinherit AS inherit, r.rolbypassrls AS bypassrls,
        ARRAY(SELECT DISTINCT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
               WHERE m.member = r.oid ORDER BY 1) AS member_of,
        shobj_description(r.oid, 'pg_authid') AS comment,
@@ -93,65 +100,81 @@ edges(member, roleid, inherit) AS (
 /** Schemas of the system: pg_catalog, pg_toast, information_schema (user schemas cannot start with pg_). */
 const SYSTEM_SCHEMA = (col: string) => `(${col} = 'information_schema' OR left(${col}, 3) = 'pg_')`;
 
+/** Array types and the row types of tables are not objects one grants on. */
+const USER_TYPES = `NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+     AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))`;
+/** What the objects query adds to a kind's own filter. */
+const OBJECTS_WHERE: Partial<Record<ObjectType, string>> = { type: USER_TYPES, domain: USER_TYPES };
+
 /**
- * One row per object that has privileges: its kind (the Grant object type), schema, name (routines
- * as `name(argtypes)`), column (column privileges), owner, raw ACL (NULL: built-in default) and
- * the built-in default ACL. Types leave out the implicit array types and the row types of tables.
- * "table" covers views, materialized views, foreign and partitioned tables.
+ * The rows of `objects_all` for the kinds of one catalog table (several kinds share one: one
+ * scan, the kind told apart by its filter). Routines are named `name(argtypes)`.
  */
-const OBJECTS_BASE = `
-objects_all(object_type, oid, schema, object_name, column_name, owner, acl, def, system) AS (
-  SELECT 'database'::text, d.oid, NULL::text, d.datname::text, NULL::text, d.datdba, d.datacl,
-         acldefault('d', d.datdba), false
-    FROM pg_database d
-  UNION ALL
-  SELECT 'schema', n.oid, n.nspname::text, n.nspname::text, NULL, n.nspowner, n.nspacl,
-         acldefault('n', n.nspowner), ${SYSTEM_SCHEMA("n.nspname")}
-    FROM pg_namespace n
-  UNION ALL
-  SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, c.oid, n.nspname::text, c.relname::text,
-         NULL, c.relowner, c.relacl,
-         acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner), ${SYSTEM_SCHEMA("n.nspname")}
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'S')
-  UNION ALL
+function objectRows(types: ObjectType[]): string {
+  const kinds = types.map((t) => ({ t, c: OBJECT_KINDS[t].catalog! }));
+  const c = kinds[0]!.c;
+  const a = c.alias;
+  const pick = (value: (t: ObjectType, c: CatalogPlace) => string) =>
+    kinds.length === 1
+      ? value(kinds[0]!.t, c)
+      : `CASE ${kinds.map((k) => `WHEN ${k.c.filter} THEN ${value(k.t, k.c)}`).join(" ")} END`;
+  const inSchema = c.namespace !== undefined || types[0] === "schema";
+  const schema =
+    c.namespace !== undefined
+      ? "n.nspname::text"
+      : types[0] === "schema"
+        ? `${a}.${c.name}::text`
+        : "NULL::text";
+  const name = OBJECT_KINDS[types[0]!].prokinds
+    ? `${a}.${c.name} || '(' || oidvectortypes(${a}.proargtypes) || ')'`
+    : `${a}.${c.name}::text`;
+  const oneLetter = new Set(kinds.map((k) => k.c.aclDefault)).size === 1;
+  const acldefault = oneLetter
+    ? defaultAcl(types[0]!)
+    : `acldefault(${pick((_, k) => `'${k.aclDefault}'`)}::"char", ${ownerOf(c)})`;
+  const from =
+    c.namespace !== undefined
+      ? `${c.table} ${a} JOIN pg_namespace n ON n.oid = ${a}.${c.namespace}`
+      : `${c.table} ${a}`;
+  const where = [
+    kinds.length === 1 ? c.filter : `(${kinds.map((k) => k.c.filter).join(" OR ")})`,
+    OBJECTS_WHERE[types[0]!],
+  ].filter((w) => w !== undefined);
+  return `
+  SELECT ${pick((t) => `'${t}'`)}::text, ${a}.oid, ${schema}, ${name}, NULL::text, ${ownerOf(c)}, ${a}.${c.acl},
+         ${acldefault}, ${inSchema ? SYSTEM_SCHEMA("n.nspname") : "false"}
+    FROM ${from}${where.length > 0 ? `\n   WHERE ${where.join(" AND ")}` : ""}`;
+}
+
+/** Column privileges: only columns with an ACL (a NULL attacl grants nothing beyond the table's). */
+const COLUMN_ROWS = `
   SELECT 'column', c.oid, n.nspname::text, c.relname::text, a.attname::text, c.relowner, a.attacl,
-         acldefault('c', c.relowner), ${SYSTEM_SCHEMA("n.nspname")}
+         ${defaultAcl("column")}, ${SYSTEM_SCHEMA("n.nspname")}
     FROM pg_attribute a
     JOIN pg_class c ON c.oid = a.attrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
-  UNION ALL
-  SELECT CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END, p.oid, n.nspname::text,
-         p.proname || '(' || oidvectortypes(p.proargtypes) || ')', NULL, p.proowner, p.proacl,
-         acldefault('f', p.proowner), ${SYSTEM_SCHEMA("n.nspname")}
-    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  UNION ALL
-  SELECT CASE WHEN t.typtype = 'd' THEN 'domain' ELSE 'type' END, t.oid, n.nspname::text, t.typname::text, NULL,
-         t.typowner, t.typacl, acldefault('T', t.typowner), ${SYSTEM_SCHEMA("n.nspname")}
-    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-   WHERE NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
-     AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))
-  UNION ALL
-  SELECT 'language', l.oid, NULL, l.lanname::text, NULL, l.lanowner, l.lanacl, acldefault('l', l.lanowner), false
-    FROM pg_language l
-  UNION ALL
-  SELECT 'foreign_data_wrapper', w.oid, NULL, w.fdwname::text, NULL, w.fdwowner, w.fdwacl,
-         acldefault('F', w.fdwowner), false
-    FROM pg_foreign_data_wrapper w
-  UNION ALL
-  SELECT 'foreign_server', s.oid, NULL, s.srvname::text, NULL, s.srvowner, s.srvacl,
-         acldefault('S', s.srvowner), false
-    FROM pg_foreign_server s
-  UNION ALL
-  SELECT 'tablespace', t.oid, NULL, t.spcname::text, NULL, t.spcowner, t.spcacl, acldefault('t', t.spcowner), false
-    FROM pg_tablespace t`;
+   WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped`;
 
-/** PostgreSQL 15+: parameters that have an ACL (the others have the bootstrap superuser's default). */
-const OBJECTS_PARAMETERS = `
-  UNION ALL
-  SELECT 'parameter', pa.oid, NULL, pa.parname::text, NULL, 10::oid, pa.paracl, acldefault('p', 10), false
-    FROM pg_parameter_acl pa`;
+/**
+ * One row per object that has privileges: its kind (the Grant object type), schema, name (routines
+ * as `name(argtypes)`), column (column privileges), owner, raw ACL (NULL: built-in default) and
+ * the built-in default ACL, for every kind the server has (`since`). Types leave out the implicit
+ * array types and the row types of tables. "table" covers views, materialized views, foreign and
+ * partitioned tables.
+ */
+function objectsAll(version: number): string {
+  const byTable = new Map<string, ObjectType[]>();
+  for (const t of OBJECT_TYPES) {
+    const k = OBJECT_KINDS[t];
+    if (!k.catalog || (k.since ?? 0) > version) continue;
+    if (t === "column") continue;
+    byTable.set(k.catalog.table, [...(byTable.get(k.catalog.table) ?? []), t]);
+  }
+  const rows = [...[...byTable.values()].map(objectRows), COLUMN_ROWS];
+  return `
+objects_all(object_type, oid, schema, object_name, column_name, owner, acl, def, system) AS (${rows.join("\n  UNION ALL")}
+)`;
+}
 
 /**
  * The scope every object query shares, by parameter number:
@@ -168,10 +191,9 @@ objects AS (
                               AND (o.column_name IS NULL OR o.column_name = $5::text)))
 )`;
 
-const objectsCte = (parameters: boolean) =>
-  `${OBJECTS_BASE}${parameters ? OBJECTS_PARAMETERS : ""}\n),${SCOPE}`;
-const OBJECTS_15 = objectsCte(true);
-const OBJECTS_13 = objectsCte(false);
+const objectsCte = (version: number) => `${objectsAll(version)},${SCOPE}`;
+const OBJECTS_15 = objectsCte(150000);
+const OBJECTS_13 = objectsCte(130000);
 
 /**
  * Every ACL entry of every object in scope ($1-$5 as in SCOPE; $6 oid[] grantees, NULL: all; 0 is
@@ -218,6 +240,14 @@ export const ROLE_OIDS_QUERY = `
 SELECT n.name, CASE WHEN n.name = 'PUBLIC' THEN 0::int8 ELSE r.oid::int8 END AS oid
   FROM unnest($1::text[]) AS n(name) LEFT JOIN pg_roles r ON r.rolname = n.name`;
 
+/** Where pg_default_acl's letter is not the one acldefault() takes (sequences: S there, s here). */
+const DEFAULT_ACL_LETTERS = OBJECT_TYPES.flatMap((t) => {
+  const k = OBJECT_KINDS[t];
+  return k.defaults && k.catalog && k.defaults.objtype !== k.catalog.aclDefault
+    ? [`WHEN '${k.defaults.objtype}' THEN '${k.catalog.aclDefault}'`]
+    : [];
+}).join(" ");
+
 /**
  * Default privileges (pg_default_acl), one row per entry: owner (FOR ROLE), schema (NULL: the
  * owner's global entry), catalog type letter, grantee, privilege. `builtin`: part of PostgreSQL's
@@ -226,7 +256,7 @@ SELECT n.name, CASE WHEN n.name = 'PUBLIC' THEN 0::int8 ELSE r.oid::int8 END AS 
 export const DEFAULT_ACL_QUERY = `
 WITH d AS (
   SELECT da.defaclrole, da.defaclnamespace, da.defaclobjtype, da.defaclacl,
-         acldefault(CASE da.defaclobjtype WHEN 'S' THEN 's' ELSE da.defaclobjtype END::"char", da.defaclrole) AS builtin
+         acldefault(CASE da.defaclobjtype ${DEFAULT_ACL_LETTERS} ELSE da.defaclobjtype END::"char", da.defaclrole) AS builtin
     FROM pg_default_acl da
 )
 SELECT r.rolname AS owner, CASE WHEN d.defaclnamespace = 0 THEN NULL ELSE n.nspname::text END AS schema,
@@ -413,25 +443,30 @@ export const EFFECTIVE_QUERY_13 = effectiveQuery(OBJECTS_13, EDGES_13);
  * one would write it in SQL, e.g. `app.orders`, `"My Schema"."T"`, `app.f(integer)`; $3 column).
  * Schemas, databases, languages, wrappers, servers and tablespaces are plain names.
  */
+/** How PostgreSQL resolves a name written in SQL, per catalog of schema-qualified objects. */
+const RESOLVE_BY: Record<string, string> = {
+  pg_class: "to_regclass($2)",
+  pg_type: "to_regtype($2)",
+  pg_proc: "CASE WHEN strpos($2, '(') > 0 THEN to_regprocedure($2)::oid ELSE to_regproc($2)::oid END",
+};
+
+function resolveOne(t: ObjectType): string {
+  const c = OBJECT_KINDS[t].catalog!;
+  if (t === "column") {
+    const table = OBJECT_KINDS.table.catalog!;
+    return `(SELECT c.oid FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+                       WHERE c.oid = to_regclass($2) AND ${table.filter}
+                         AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped)`;
+  }
+  if (c.namespace === undefined) return `(SELECT oid FROM ${c.table} WHERE ${c.name} = $2)`;
+  return `(SELECT ${c.alias}.oid FROM ${c.table} ${c.alias} WHERE ${c.alias}.oid = ${RESOLVE_BY[c.table]} AND ${c.filter})`;
+}
+
 export const RESOLVE_QUERY = `
 SELECT CASE $1::text
-  WHEN 'table' THEN (SELECT c.oid FROM pg_class c WHERE c.oid = to_regclass($2) AND c.relkind IN ('r', 'v', 'm', 'f', 'p'))
-  WHEN 'sequence' THEN (SELECT c.oid FROM pg_class c WHERE c.oid = to_regclass($2) AND c.relkind = 'S')
-  WHEN 'column' THEN (SELECT c.oid FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-                       WHERE c.oid = to_regclass($2) AND c.relkind IN ('r', 'v', 'm', 'f', 'p')
-                         AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped)
-  WHEN 'schema' THEN (SELECT oid FROM pg_namespace WHERE nspname = $2)
-  WHEN 'function' THEN (SELECT p.oid FROM pg_proc p WHERE p.prokind <> 'p' AND p.oid =
-                         CASE WHEN strpos($2, '(') > 0 THEN to_regprocedure($2)::oid ELSE to_regproc($2)::oid END)
-  WHEN 'procedure' THEN (SELECT p.oid FROM pg_proc p WHERE p.prokind = 'p' AND p.oid =
-                         CASE WHEN strpos($2, '(') > 0 THEN to_regprocedure($2)::oid ELSE to_regproc($2)::oid END)
-  WHEN 'type' THEN (SELECT t.oid FROM pg_type t WHERE t.oid = to_regtype($2) AND t.typtype <> 'd')
-  WHEN 'domain' THEN (SELECT t.oid FROM pg_type t WHERE t.oid = to_regtype($2) AND t.typtype = 'd')
-  WHEN 'database' THEN (SELECT oid FROM pg_database WHERE datname = $2)
-  WHEN 'language' THEN (SELECT oid FROM pg_language WHERE lanname = $2)
-  WHEN 'foreign_data_wrapper' THEN (SELECT oid FROM pg_foreign_data_wrapper WHERE fdwname = $2)
-  WHEN 'foreign_server' THEN (SELECT oid FROM pg_foreign_server WHERE srvname = $2)
-  WHEN 'tablespace' THEN (SELECT oid FROM pg_tablespace WHERE spcname = $2)
+${OBJECT_TYPES.filter((t) => OBJECT_KINDS[t].catalog && OBJECT_KINDS[t].since === undefined)
+  .map((t) => `  WHEN '${t}' THEN ${resolveOne(t)}`)
+  .join("\n")}
 END::int8 AS oid`;
 
 /** PostgreSQL 15+: a parameter's ACL row ($1), and whether the parameter exists at all. */

@@ -1,5 +1,6 @@
 /** The shapes the query functions return. Plain JSON values (no Dates, no BigInts). */
 import type { ConnectionArgs } from "../db/connection";
+import type { DefaultObjectType, ObjectType } from "../common/object-kinds";
 
 /** Options every query function takes. */
 export interface QueryOptions {
@@ -65,22 +66,8 @@ export interface Membership {
   set_option: boolean | null;
 }
 
-/** Object types as Grant names them, plus what default privileges cover. */
-export type GrantObjectType =
-  | "database"
-  | "schema"
-  | "table"
-  | "sequence"
-  | "function"
-  | "procedure"
-  | "column"
-  | "type"
-  | "domain"
-  | "language"
-  | "foreign_data_wrapper"
-  | "foreign_server"
-  | "tablespace"
-  | "parameter";
+/** Object types as Grant names them (but "routine", which is functions and procedures together). */
+export type GrantObjectType = Exclude<ObjectType, "routine">;
 
 /** One privilege of a grantee on an object, or (source "default") in a default-privileges entry. */
 export interface RoleGrant {
@@ -151,7 +138,8 @@ export interface DefaultPrivilegeEntry {
   owner: string;
   /** null: the owner's global entry. */
   schema: string | null;
-  object_type: "table" | "sequence" | "function" | "type" | "schema";
+  /** "function" covers procedures (one catalog letter for both). */
+  object_type: Exclude<DefaultObjectType, "routine">;
   grantee: string;
   grantor: string | null;
   privilege: string;

@@ -1,12 +1,15 @@
 /** RowLevelSecurity hooks: read pg_class, plan, run in one transaction. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { PoolClient } from "pg";
 import { GONE, ProviderError } from "../common/errors";
-import { type HookContext, type Runtime, compact } from "../common/runtime-context";
-import { execute, inTransaction } from "../db/transaction";
-import { inTransactionOrGone } from "../db/or-gone";
+import { compact } from "../common/values";
+import { type Db, ON_TABLE, defineResource } from "../db/scaffold";
 import { RLS_RELKINDS, type TableRls, readTableRls } from "./catalog";
-import type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./inputs";
+import {
+  type RowLevelSecurityInputs,
+  type RowLevelSecurityOutputs,
+  checkRowLevelSecurity,
+  diffRowLevelSecurity,
+} from "./inputs";
 import { planRowLevelSecurity } from "./planner";
 
 type Target = Pick<RowLevelSecurityInputs, "schema" | "table" | "database" | "connection">;
@@ -16,35 +19,7 @@ const label = (i: Target) =>
 
 export const rowLevelSecurityId = (i: Target) => JSON.stringify([i.database ?? null, i.schema, i.table]);
 
-/** Our own transactions on one table (its row security, its policies) queue instead of colliding. */
-export const tableLockKey = (schema: string, table: string) =>
-  `pulumi-postgres-roles/table/${JSON.stringify([schema, table])}`;
-
-/**
- * Runs `work` in one transaction in the table's database, queued behind our other transactions on
- * the same table (see tableLockKey); a database that no longer exists yields `gone` when given.
- * Shared with the Policy hooks.
- */
-export async function inTableTransaction<T>(
-  rt: Runtime,
-  ctx: HookContext,
-  where: Target,
-  resource: string,
-  gone: { value: T } | undefined,
-  work: (client: PoolClient) => Promise<T>,
-): Promise<T> {
-  const { pool, conn } = rt.connect(where.connection, ctx, where.database);
-  const opts = { resource, lockTimeout: conn.lockTimeout, lockKey: tableLockKey(where.schema, where.table) };
-  return gone ? inTransactionOrGone(pool, opts, gone.value, work) : inTransaction(pool, opts, work);
-}
-
-const inTableDatabase = <T>(
-  rt: Runtime,
-  ctx: HookContext,
-  i: Target,
-  gone: { value: T } | undefined,
-  work: (client: PoolClient) => Promise<T>,
-) => inTableTransaction(rt, ctx, i, label(i), gone, work);
+const tableOf = (i: Target) => ({ schema: i.schema, table: i.table });
 
 /** The table's setting, or a ProviderError saying why there is none to change. */
 function requireTable(i: Target, doing: string, found: TableRls | undefined): TableRls {
@@ -63,18 +38,17 @@ function requireTable(i: Target, doing: string, found: TableRls | undefined): Ta
   return found;
 }
 
-export async function create(
-  rt: Runtime,
-  ctx: HookContext,
+async function create(
+  db: Db,
   inputs: RowLevelSecurityInputs,
-): Promise<pulumi.dynamic.CreateResult> {
-  return inTableDatabase(rt, ctx, inputs, undefined, async (client) => {
+): Promise<pulumi.dynamic.CreateResult<RowLevelSecurityOutputs>> {
+  return db.transaction(async ({ client, execute }) => {
     const found = requireTable(
       inputs,
       "set row level security",
       await readTableRls(client, inputs.schema, inputs.table),
     );
-    await execute(client, label(inputs), planRowLevelSecurity(inputs, found.setting, inputs));
+    await execute(planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs }));
     const outs: RowLevelSecurityOutputs = compact({
       ...inputs,
       previousEnabled: found.setting.enabled,
@@ -84,34 +58,32 @@ export async function create(
   });
 }
 
-export async function read(
-  rt: Runtime,
-  ctx: HookContext,
+async function read(
+  db: Db,
   id: string,
   props: RowLevelSecurityOutputs,
 ): Promise<pulumi.dynamic.ReadResult<RowLevelSecurityOutputs>> {
   const gone = { id: undefined, props: {} as RowLevelSecurityOutputs };
-  return inTableDatabase(rt, ctx, props, { value: gone }, async (client) => {
+  return db.transaction(async ({ client }) => {
     const found = await readTableRls(client, props.schema, props.table);
     if (!found || !RLS_RELKINDS.includes(found.relkind)) return gone;
     return { id, props: { ...props, enabled: found.setting.enabled, force: found.setting.force } };
   });
 }
 
-export async function update(
-  rt: Runtime,
-  ctx: HookContext,
+async function update(
+  db: Db,
   _id: string,
   olds: RowLevelSecurityOutputs,
   news: RowLevelSecurityInputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-  return inTableDatabase(rt, ctx, news, undefined, async (client) => {
+): Promise<pulumi.dynamic.UpdateResult<RowLevelSecurityOutputs>> {
+  return db.transaction(async ({ client, execute }) => {
     const found = requireTable(
       news,
       "update row level security",
       await readTableRls(client, news.schema, news.table),
     );
-    await execute(client, label(news), planRowLevelSecurity(news, found.setting, news));
+    await execute(planRowLevelSecurity({ ...tableOf(news), actual: found.setting, desired: news }));
     // The setting to restore on delete stays the one found when the resource was created.
     const outs: RowLevelSecurityOutputs = compact({
       ...news,
@@ -122,17 +94,24 @@ export async function update(
   });
 }
 
-export async function remove(
-  rt: Runtime,
-  ctx: HookContext,
-  _id: string,
-  props: RowLevelSecurityOutputs,
-): Promise<void> {
-  await inTableDatabase(rt, ctx, props, { value: undefined }, async (client) => {
+async function remove(db: Db, _id: string, props: RowLevelSecurityOutputs): Promise<void> {
+  await db.transaction(async ({ client, execute }) => {
     const found = await readTableRls(client, props.schema, props.table);
     // Table (or schema) gone: so is its setting.
     if (!found || !RLS_RELKINDS.includes(found.relkind)) return;
     const previous = { enabled: props.previousEnabled ?? false, force: props.previousForce ?? false };
-    await execute(client, label(props), planRowLevelSecurity(props, found.setting, previous, true));
+    await execute(
+      planRowLevelSecurity({ ...tableOf(props), actual: found.setting, desired: previous, restore: true }),
+    );
   });
 }
+
+export const rowLevelSecurity = defineResource<RowLevelSecurityInputs, RowLevelSecurityOutputs>(
+  {
+    check: checkRowLevelSecurity,
+    diff: diffRowLevelSecurity,
+    label,
+    ...ON_TABLE,
+  },
+  { create, read, update, delete: remove },
+);

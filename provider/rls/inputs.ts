@@ -1,7 +1,7 @@
 /** RowLevelSecurity inputs: defaults, check and diff. Pure. */
 import type * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../common/validate";
-import { compact } from "../common/runtime-context";
+import { compact } from "../common/values";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
 
 export interface RowLevelSecurityInputs {

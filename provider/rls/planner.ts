@@ -13,9 +13,14 @@ export interface RowLevelSecuritySetting {
   force: boolean;
 }
 
-export interface RlsTarget {
+export interface RowLevelSecurityPlanInput {
   schema: string;
   table: string;
+  /** The table's setting as the catalog has it (undefined: no such table). */
+  actual?: RowLevelSecuritySetting;
+  desired: RowLevelSecuritySetting;
+  /** Delete: `desired` is the setting recorded at create. */
+  restore?: boolean;
 }
 
 /**
@@ -23,15 +28,11 @@ export interface RlsTarget {
  * On delete (`restore`), `desired` is the setting recorded at create, and a table dropped between
  * the read and the statement counts as done.
  */
-export function planRowLevelSecurity(
-  target: RlsTarget,
-  actual: RowLevelSecuritySetting | undefined,
-  desired: RowLevelSecuritySetting,
-  restore = false,
-): Statement[] {
+export function planRowLevelSecurity(input: RowLevelSecurityPlanInput): Statement[] {
+  const { actual, desired, restore = false } = input;
   if (!actual) return [];
-  const table = qualified(target.schema, target.table);
-  const what = `${target.schema}.${target.table}`;
+  const table = qualified(input.schema, input.table);
+  const what = `${input.schema}.${input.table}`;
   const ignore = restore ? [GONE.undefinedTable, GONE.invalidSchemaName] : undefined;
   const out: Statement[] = [];
   if (actual.enabled !== desired.enabled) {

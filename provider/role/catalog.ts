@@ -2,6 +2,7 @@
 import type { PoolClient } from "pg";
 import type { RoleActual } from "./planner";
 import { parseSetconfig } from "./settings";
+import { ROLE_ATTRIBUTES, type RoleFlags, attributeColumns } from "./attributes";
 
 /**
  * One role by OID (or by name when $1 is null): attributes from pg_roles (readable by anyone),
@@ -10,8 +11,7 @@ import { parseSetconfig } from "./settings";
  * itself ($3), so both are parsed the same way.
  */
 export const ROLE_QUERY = `
-SELECT r.oid::int8 AS oid, r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb,
-       r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit,
+SELECT r.oid::int8 AS oid, r.rolname, ${attributeColumns("r", "column")}, r.rolconnlimit,
        CASE WHEN r.rolvaliduntil IS NULL THEN NULL
             WHEN r.rolvaliduntil = 'infinity' THEN 'infinity'
             ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS valid_until,
@@ -28,16 +28,9 @@ export const PASSWORD_READABLE_QUERY = `SELECT has_table_privilege('pg_catalog.p
 /** Only sent when readable: PostgreSQL checks the permission of every table a query names, taken branch or not. */
 export const PASSWORD_QUERY = `SELECT rolpassword FROM pg_catalog.pg_authid WHERE oid = $1::oid`;
 
-interface RoleRow {
+interface RoleRow extends Record<(typeof ROLE_ATTRIBUTES)[number]["column"], boolean> {
   oid: string;
   rolname: string;
-  rolsuper: boolean;
-  rolinherit: boolean;
-  rolcreaterole: boolean;
-  rolcreatedb: boolean;
-  rolcanlogin: boolean;
-  rolreplication: boolean;
-  rolbypassrls: boolean;
   rolconnlimit: number;
   valid_until: string | null;
   valid_until_matches: boolean | null;
@@ -61,13 +54,7 @@ export async function readRole(
   const actual: RoleActual = {
     oid: Number(r.oid),
     name: r.rolname,
-    login: r.rolcanlogin,
-    superuser: r.rolsuper,
-    createDatabase: r.rolcreatedb,
-    createRole: r.rolcreaterole,
-    inherit: r.rolinherit,
-    replication: r.rolreplication,
-    bypassRowLevelSecurity: r.rolbypassrls,
+    ...(Object.fromEntries(ROLE_ATTRIBUTES.map((a) => [a.key, r[a.column]])) as RoleFlags),
     connectionLimit: r.rolconnlimit,
     inRoles: r.in_roles,
     settings: parseSetconfig(r.setconfig),

@@ -1,16 +1,16 @@
 /** Role hooks: read the catalog, plan, run in one transaction. */
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
-import { type HookContext, type Runtime, compact } from "../common/runtime-context";
+import { compact } from "../common/values";
 import { scramVerifier, verifierMatches } from "../common/scram";
-import { execute, inTransaction } from "../db/transaction";
+import { type Db, defineResource } from "../db/scaffold";
 import { dependentDatabases, readPassword, readRole } from "./catalog";
 import { settingEquals } from "./settings";
 import { ident } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
-import type { RoleInputs, RoleOutputs } from "./inputs";
+import { type RoleInputs, type RoleOutputs, checkRole, diffRole } from "./inputs";
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
-import { ROLE_FLAGS } from "./inputs";
+import { ROLE_FLAGS, flagsOf } from "./attributes";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -19,7 +19,7 @@ export const PASSWORD_CHECKED = "checked against pg_authid";
 export const PASSWORD_NOT_CHECKED =
   "not checked: the admin cannot read pg_authid (not a superuser, as on managed services); a password changed by hand is not seen";
 
-const label = (name: string) => `Role ${JSON.stringify(name)}`;
+const label = (i: RoleInputs) => `Role ${JSON.stringify(i.name)}`;
 
 function desiredOf(
   i: RoleInputs,
@@ -28,13 +28,7 @@ function desiredOf(
 ): RoleDesired {
   const d: RoleDesired = {
     name: i.name,
-    login: i.login,
-    superuser: i.superuser,
-    createDatabase: i.createDatabase,
-    createRole: i.createRole,
-    inherit: i.inherit,
-    replication: i.replication,
-    bypassRowLevelSecurity: i.bypassRowLevelSecurity,
+    ...flagsOf(i),
     connectionLimit: i.connectionLimit,
     inRoles: i.inRoles,
     previousInRoles: olds?.inRoles ?? [],
@@ -89,14 +83,9 @@ export function isOwnCreate(existing: RoleActual, desired: RoleDesired): boolean
   );
 }
 
-export async function create(
-  rt: Runtime,
-  ctx: HookContext,
-  inputs: RoleInputs,
-): Promise<pulumi.dynamic.CreateResult> {
-  const resource = label(inputs.name);
-  const { pool, conn } = rt.connect(inputs.connection, ctx);
-  return inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client, attempt) => {
+async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.CreateResult<RoleOutputs>> {
+  const resource = db.label;
+  return db.transaction(async ({ client, attempt, execute }) => {
     const existing = await readRole(client, { name: inputs.name }, inputs.validUntil);
     const ours =
       existing !== undefined &&
@@ -110,33 +99,20 @@ export async function create(
       });
     }
     const verifier = inputs.password === undefined ? undefined : scramVerifier(inputs.password);
-    await execute(client, resource, planRole(existing, desiredOf(inputs, verifier)));
+    await execute(planRole({ actual: existing, desired: desiredOf(inputs, verifier) }));
     const after = await afterChange(client, inputs.name, resource);
     return { id: String(after.oid), outs: outputsOf(inputs, after.oid) };
   });
 }
 
-export async function read(
-  rt: Runtime,
-  ctx: HookContext,
-  id: string,
-  props: RoleOutputs,
-): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
-  const resource = label(props.name);
-  const { pool, conn } = rt.connect(props.connection, ctx);
-  return inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
+async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
+  return db.transaction(async ({ client }) => {
     const actual = await readRole(client, { oid: Number(id) }, props.validUntil);
     if (!actual) return { id: undefined, props: {} as RoleOutputs };
     const outs: RoleOutputs = {
       ...props,
       name: actual.name,
-      login: actual.login,
-      superuser: actual.superuser,
-      createDatabase: actual.createDatabase,
-      createRole: actual.createRole,
-      inherit: actual.inherit,
-      replication: actual.replication,
-      bypassRowLevelSecurity: actual.bypassRowLevelSecurity,
+      ...flagsOf(actual),
       connectionLimit: actual.connectionLimit,
       // Only the memberships this resource manages; others (RoleMembership, by hand) are not its concern.
       inRoles: (props.inRoles ?? []).filter((g) => actual.inRoles.includes(g)),
@@ -169,16 +145,14 @@ export async function read(
   });
 }
 
-export async function update(
-  rt: Runtime,
-  ctx: HookContext,
+async function update(
+  db: Db,
   id: string,
   olds: RoleOutputs,
   news: RoleInputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-  const resource = label(news.name);
-  const { pool, conn } = rt.connect(news.connection, ctx);
-  return inTransaction(pool, { resource, lockTimeout: conn.lockTimeout }, async (client) => {
+): Promise<pulumi.dynamic.UpdateResult<RoleOutputs>> {
+  const resource = db.label;
+  return db.transaction(async ({ client, execute }) => {
     const actual = await readRole(client, { oid: Number(id) }, news.validUntil);
     if (!actual) {
       throw new ProviderError(resource, "update role", {
@@ -189,7 +163,7 @@ export async function update(
     let verifier: string | null | undefined;
     if (news.password !== olds.password)
       verifier = news.password === undefined ? null : scramVerifier(news.password);
-    await execute(client, resource, planRole(actual, desiredOf(news, verifier, olds)));
+    await execute(planRole({ actual, desired: desiredOf(news, verifier, olds) }));
     return { outs: outputsOf(news, actual.oid) };
   });
 }
@@ -208,12 +182,10 @@ function ownedStatements(props: RoleOutputs, name: string): Statement[] {
   return out;
 }
 
-export async function remove(rt: Runtime, ctx: HookContext, id: string, props: RoleOutputs): Promise<void> {
-  const resource = label(props.name);
-  const { pool, conn } = rt.connect(props.connection, ctx);
-  const lockTimeout = conn.lockTimeout;
+async function remove(db: Db, id: string, props: RoleOutputs): Promise<void> {
+  const resource = db.label;
   // By OID, so a role renamed by hand is still the one dropped; already gone counts as success.
-  const found = await inTransaction(pool, { resource, lockTimeout }, async (client) => {
+  const found = await db.transaction(async ({ client }) => {
     const actual = await readRole(client, { oid: Number(id) });
     return actual && { actual, deps: await dependentDatabases(client, actual.oid) };
   });
@@ -239,16 +211,20 @@ export async function remove(rt: Runtime, ctx: HookContext, id: string, props: R
       });
     }
     // REASSIGN OWNED and DROP OWNED act on the current database (and shared objects): each database in turn.
-    const databases = names.length > 0 ? names : [conn.database];
-    for (const db of databases) {
-      const target = rt.connect(props.connection, ctx, db);
-      await inTransaction(target.pool, { resource, lockTimeout }, (client) =>
-        execute(client, resource, owned),
-      );
-    }
+    const databases = names.length > 0 ? names : [db.database];
+    for (const database of databases) await db.transaction((tx) => tx.execute(owned), database);
   }
-  await inTransaction(pool, { resource, lockTimeout }, async (client) => {
+  await db.transaction(async ({ client, execute }) => {
     const actualNow = await readRole(client, { oid: Number(id) });
-    await execute(client, resource, planRole(actualNow, undefined));
+    await execute(planRole({ actual: actualNow }));
   });
 }
+
+export const role = defineResource<RoleInputs, RoleOutputs>(
+  {
+    check: checkRole,
+    diff: diffRole,
+    label,
+  },
+  { create, read, update, delete: remove },
+);

@@ -2,19 +2,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Problems, isUnknown } from "../common/validate";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
-import { compact, sameList } from "../common/runtime-context";
+import { compact, sameList } from "../common/values";
 import { PARAMETER_RE } from "./settings";
+import { ROLE_DEFAULTS, ROLE_FLAGS, type RoleFlags } from "./attributes";
+
+export type { RoleFlag } from "./attributes";
 
 /** The role's inputs after check: every default filled in, lists sorted. */
-export interface RoleInputs {
+export interface RoleInputs extends RoleFlags {
   name: string;
-  login: boolean;
-  superuser: boolean;
-  createDatabase: boolean;
-  createRole: boolean;
-  inherit: boolean;
-  replication: boolean;
-  bypassRowLevelSecurity: boolean;
   connectionLimit: number;
   validUntil?: string;
   password?: string;
@@ -36,27 +32,6 @@ export interface RoleOutputs extends RoleInputs {
   /** Set by refresh for a role with a password: whether the stored password could be checked (see hooks). */
   passwordCheck?: string;
 }
-
-export const ROLE_FLAGS = [
-  "login",
-  "superuser",
-  "createDatabase",
-  "createRole",
-  "inherit",
-  "replication",
-  "bypassRowLevelSecurity",
-] as const;
-export type RoleFlag = (typeof ROLE_FLAGS)[number];
-
-export const ROLE_DEFAULTS: Record<RoleFlag, boolean> = {
-  login: false,
-  superuser: false,
-  createDatabase: false,
-  createRole: false,
-  inherit: true,
-  replication: false,
-  bypassRowLevelSecurity: false,
-};
 
 /** "infinity", or a date/time PostgreSQL and JavaScript both read (ISO 8601 style). */
 const TIMESTAMP_RE =
@@ -139,10 +114,7 @@ export function checkRole(news: Record<string, unknown>): {
   p.bool("dropOwned", news.dropOwned);
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
 
-  const flags = Object.fromEntries(ROLE_FLAGS.map((f) => [f, news[f] ?? ROLE_DEFAULTS[f]])) as Record<
-    RoleFlag,
-    boolean
-  >;
+  const flags = Object.fromEntries(ROLE_FLAGS.map((f) => [f, news[f] ?? ROLE_DEFAULTS[f]])) as RoleFlags;
   const inputs: RoleInputs = compact({
     name: news.name as string,
     ...flags,

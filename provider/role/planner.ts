@@ -5,18 +5,11 @@
 import { ident, literal, roleList } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
 import { GONE } from "../common/errors";
-import { ROLE_FLAGS, type RoleFlag } from "./inputs";
+import { ROLE_ATTRIBUTES, ROLE_FLAGS, type RoleFlag, type RoleFlags } from "./attributes";
 import { resetClause, setClause, settingEquals } from "./settings";
 
-export interface RoleAttributes {
+export interface RoleAttributes extends RoleFlags {
   name: string;
-  login: boolean;
-  superuser: boolean;
-  createDatabase: boolean;
-  createRole: boolean;
-  inherit: boolean;
-  replication: boolean;
-  bypassRowLevelSecurity: boolean;
   connectionLimit: number;
   /** undefined: no expiry. */
   validUntil?: string;
@@ -71,15 +64,10 @@ function settingStatements(actual: RoleActual | undefined, desired: RoleDesired)
   return out;
 }
 
-const KEYWORDS: Record<RoleFlag, [string, string]> = {
-  login: ["LOGIN", "NOLOGIN"],
-  superuser: ["SUPERUSER", "NOSUPERUSER"],
-  createDatabase: ["CREATEDB", "NOCREATEDB"],
-  createRole: ["CREATEROLE", "NOCREATEROLE"],
-  inherit: ["INHERIT", "NOINHERIT"],
-  replication: ["REPLICATION", "NOREPLICATION"],
-  bypassRowLevelSecurity: ["BYPASSRLS", "NOBYPASSRLS"],
-};
+const KEYWORDS = Object.fromEntries(ROLE_ATTRIBUTES.map((a) => [a.key, a.keywords])) as Record<
+  RoleFlag,
+  readonly [string, string]
+>;
 
 function flag(f: RoleFlag, on: boolean): string {
   return KEYWORDS[f][on ? 0 : 1];
@@ -93,7 +81,13 @@ function passwordClause(v: string | null): string {
   return v === null ? "PASSWORD NULL" : `PASSWORD ${literal(v)}`;
 }
 
-export function planRole(actual: RoleActual | undefined, desired: RoleDesired | undefined): Statement[] {
+/** What planRole compares: the role as the catalog has it (undefined: none) and as wanted (undefined: delete). */
+export interface RolePlanInput {
+  actual?: RoleActual;
+  desired?: RoleDesired;
+}
+
+export function planRole({ actual, desired }: RolePlanInput): Statement[] {
   if (!desired) {
     if (!actual) return [];
     return [stmt(`drop role ${actual.name}`, `DROP ROLE IF EXISTS ${ident(actual.name)}`)];

@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as provider from "../../provider";
-import { runtime } from "../../provider/common/runtime-context";
+import { pools } from "../../provider/db/pools";
 import { dropRoles, one, q, quoteIdent, tablePriv, testServer, unique } from "../support/db";
 import { NEWEST_MAJOR, requestedMajor } from "../support/versions";
 import { E2eEnv, changes, findCli } from "../e2e/harness";
@@ -110,7 +110,7 @@ const enabled = requestedMajor() === NEWEST_MAJOR || process.env.PGR_RELIABILITY
     await stack.setConfig("postgres-roles:maxConnections", { value: String(MAX_CONNECTIONS) });
 
     // The in-process pools of earlier tests must not count as the provider's.
-    await runtime.pools.closeAll();
+    await pools.closeAll();
     const sampler = new ActivitySampler(20);
     await sampler.start();
     let started = Date.now();

@@ -37,7 +37,7 @@ const previous = { using: USING, usingNormalized: STORED };
 describe("planPolicy", () => {
   describe("create", () => {
     it("the reference document's policy, every clause explicit", () => {
-      expect(planPolicy(undefined, spec)).to.deep.equal([
+      expect(planPolicy({ actual: undefined, desired: spec })).to.deep.equal([
         {
           description: "create policy orders_user_policy on app.orders",
           sql: `CREATE POLICY orders_user_policy ON app.orders AS PERMISSIVE FOR ALL TO appuser USING (${USING})`,
@@ -47,21 +47,25 @@ describe("planPolicy", () => {
 
     it("restrictive, a command, PUBLIC, several roles, WITH CHECK only or both", () => {
       expect(
-        planPolicy(undefined, {
-          ...spec,
-          command: "INSERT",
-          permissive: false,
-          roles: ["PUBLIC"],
-          using: undefined,
-          withCheck: "total > 0",
+        planPolicy({
+          actual: undefined,
+          desired: {
+            ...spec,
+            command: "INSERT",
+            permissive: false,
+            roles: ["PUBLIC"],
+            using: undefined,
+            withCheck: "total > 0",
+          },
         }).map((s) => s.sql),
       ).to.deep.equal([
         "CREATE POLICY orders_user_policy ON app.orders AS RESTRICTIVE FOR INSERT TO PUBLIC WITH CHECK (total > 0)",
       ]);
       expect(
-        planPolicy(undefined, { ...spec, command: "UPDATE", roles: ["a", "b"], withCheck: "true" }).map(
-          (s) => s.sql,
-        ),
+        planPolicy({
+          actual: undefined,
+          desired: { ...spec, command: "UPDATE", roles: ["a", "b"], withCheck: "true" },
+        }).map((s) => s.sql),
       ).to.deep.equal([
         `CREATE POLICY orders_user_policy ON app.orders AS PERMISSIVE FOR UPDATE TO a, b USING (${USING}) WITH CHECK (true)`,
       ]);
@@ -77,7 +81,7 @@ describe("planPolicy", () => {
         roles: ["Admin", "current_role", "o'brien"],
         using: "owner = current_user",
       };
-      expect(planPolicy(undefined, hostile).map((s) => s.sql)).to.deep.equal([
+      expect(planPolicy({ actual: undefined, desired: hostile }).map((s) => s.sql)).to.deep.equal([
         `CREATE POLICY "p""; DROP TABLE t; --" ON "My Schema"."select" AS PERMISSIVE FOR SELECT TO "Admin", "current_role", "o'brien" USING (owner = current_user)`,
       ]);
     });
@@ -85,28 +89,30 @@ describe("planPolicy", () => {
 
   describe("update", () => {
     it("nothing when the catalog shows what the same text became last time", () => {
-      expect(planPolicy(actual, spec, previous)).to.deep.equal([]);
+      expect(planPolicy({ actual, desired: spec, previous })).to.deep.equal([]);
     });
 
     it("ALTER POLICY … TO for other roles, nothing else", () => {
-      expect(planPolicy(actual, { ...spec, roles: ["a", "appuser"] }, previous)).to.deep.equal([
+      expect(planPolicy({ actual, desired: { ...spec, roles: ["a", "appuser"] }, previous })).to.deep.equal([
         {
           description: "alter policy orders_user_policy on app.orders: roles a, appuser",
           sql: "ALTER POLICY orders_user_policy ON app.orders TO a, appuser",
         },
       ]);
-      expect(planPolicy(actual, { ...spec, roles: ["PUBLIC"] }, previous).map((s) => s.sql)).to.deep.equal([
-        "ALTER POLICY orders_user_policy ON app.orders TO PUBLIC",
-      ]);
+      expect(
+        planPolicy({ actual, desired: { ...spec, roles: ["PUBLIC"] }, previous }).map((s) => s.sql),
+      ).to.deep.equal(["ALTER POLICY orders_user_policy ON app.orders TO PUBLIC"]);
     });
 
     it("roles compare as sets", () => {
       const two = { ...actual, roles: ["b", "a"] };
-      expect(planPolicy(two, { ...spec, roles: ["a", "b"] }, previous)).to.deep.equal([]);
+      expect(planPolicy({ actual: two, desired: { ...spec, roles: ["a", "b"] }, previous })).to.deep.equal(
+        [],
+      );
     });
 
     it("ALTER POLICY … USING for another text", () => {
-      expect(planPolicy(actual, { ...spec, using: "true" }, previous)).to.deep.equal([
+      expect(planPolicy({ actual, desired: { ...spec, using: "true" }, previous })).to.deep.equal([
         {
           description: "alter policy orders_user_policy on app.orders: using",
           sql: "ALTER POLICY orders_user_policy ON app.orders USING (true)",
@@ -115,28 +121,32 @@ describe("planPolicy", () => {
     });
 
     it("ALTER POLICY … USING when the catalog drifted, even for the same text", () => {
-      expect(planPolicy({ ...actual, using: "true" }, spec, previous).map((s) => s.sql)).to.deep.equal([
-        `ALTER POLICY orders_user_policy ON app.orders USING (${USING})`,
-      ]);
+      expect(
+        planPolicy({ actual: { ...actual, using: "true" }, desired: spec, previous }).map((s) => s.sql),
+      ).to.deep.equal([`ALTER POLICY orders_user_policy ON app.orders USING (${USING})`]);
     });
 
     it("adds a WITH CHECK; roles, USING and WITH CHECK in one statement", () => {
       expect(
-        planPolicy(actual, { ...spec, withCheck: "total >= 0" }, previous).map((s) => s.sql),
+        planPolicy({ actual, desired: { ...spec, withCheck: "total >= 0" }, previous }).map((s) => s.sql),
       ).to.deep.equal(["ALTER POLICY orders_user_policy ON app.orders WITH CHECK (total >= 0)"]);
       expect(
-        planPolicy(actual, { ...spec, roles: ["b"], using: "x", withCheck: "y" }, previous).map((s) => s.sql),
+        planPolicy({ actual, desired: { ...spec, roles: ["b"], using: "x", withCheck: "y" }, previous }).map(
+          (s) => s.sql,
+        ),
       ).to.deep.equal(["ALTER POLICY orders_user_policy ON app.orders TO b USING (x) WITH CHECK (y)"]);
     });
 
     it("without a record of last time, expressions are written again", () => {
-      expect(planPolicy(actual, spec).map((s) => s.sql)).to.deep.equal([
+      expect(planPolicy({ actual, desired: spec }).map((s) => s.sql)).to.deep.equal([
         `ALTER POLICY orders_user_policy ON app.orders USING (${USING})`,
       ]);
     });
 
     it("renames in place first, then alters under the new name", () => {
-      expect(planPolicy(actual, { ...spec, name: "Mine", roles: ["b"] }, previous)).to.deep.equal([
+      expect(
+        planPolicy({ actual, desired: { ...spec, name: "Mine", roles: ["b"] }, previous }),
+      ).to.deep.equal([
         {
           description: "rename policy orders_user_policy on app.orders to Mine",
           sql: 'ALTER POLICY orders_user_policy ON app.orders RENAME TO "Mine"',
@@ -157,20 +167,22 @@ describe("planPolicy", () => {
       ];
       for (const [d, a] of cases) {
         const want = { ...spec, ...d };
-        const plan = planPolicy({ ...actual, ...a }, want, previous);
+        const plan = planPolicy({ actual: { ...actual, ...a }, desired: want, previous });
         expect(
           plan.map((s) => s.sql),
           JSON.stringify(d),
         ).to.deep.equal([
           "DROP POLICY IF EXISTS orders_user_policy ON app.orders",
-          planPolicy(undefined, want)[0]!.sql,
+          planPolicy({ actual: undefined, desired: want })[0]!.sql,
         ]);
         expect(plan[0]!.ignore, "a failed drop aborts the replacement").to.equal(undefined);
       }
     });
 
     it("a policy whose table was renamed by hand is dropped there and created on the wanted table", () => {
-      expect(planPolicy({ ...actual, table: "orders_old" }, spec, previous).map((s) => s.sql)).to.deep.equal([
+      expect(
+        planPolicy({ actual: { ...actual, table: "orders_old" }, desired: spec, previous }).map((s) => s.sql),
+      ).to.deep.equal([
         "DROP POLICY IF EXISTS orders_user_policy ON app.orders_old",
         `CREATE POLICY orders_user_policy ON app.orders AS PERMISSIVE FOR ALL TO appuser USING (${USING})`,
       ]);
@@ -179,7 +191,7 @@ describe("planPolicy", () => {
 
   describe("delete", () => {
     it("drops the policy where it is, a table or schema gone meanwhile counting as done", () => {
-      expect(planPolicy({ ...actual, name: "renamed" }, undefined)).to.deep.equal([
+      expect(planPolicy({ actual: { ...actual, name: "renamed" }, desired: undefined })).to.deep.equal([
         {
           description: "drop policy renamed on app.orders",
           sql: "DROP POLICY IF EXISTS renamed ON app.orders",
@@ -189,7 +201,7 @@ describe("planPolicy", () => {
     });
 
     it("nothing when already gone", () => {
-      expect(planPolicy(undefined, undefined)).to.deep.equal([]);
+      expect(planPolicy({ actual: undefined, desired: undefined })).to.deep.equal([]);
     });
   });
 

@@ -15,13 +15,13 @@ const forced = { enabled: true, force: true };
 
 describe("planRowLevelSecurity", () => {
   it("enables, and forces, only what differs", () => {
-    expect(planRowLevelSecurity(target, off, on)).to.deep.equal([
+    expect(planRowLevelSecurity({ ...target, actual: off, desired: on })).to.deep.equal([
       {
         description: "enable row level security on app.orders",
         sql: "ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY",
       },
     ]);
-    expect(planRowLevelSecurity(target, off, forced)).to.deep.equal([
+    expect(planRowLevelSecurity({ ...target, actual: off, desired: forced })).to.deep.equal([
       {
         description: "enable row level security on app.orders",
         sql: "ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY",
@@ -31,7 +31,7 @@ describe("planRowLevelSecurity", () => {
         sql: "ALTER TABLE app.orders FORCE ROW LEVEL SECURITY",
       },
     ]);
-    expect(planRowLevelSecurity(target, on, forced)).to.deep.equal([
+    expect(planRowLevelSecurity({ ...target, actual: on, desired: forced })).to.deep.equal([
       {
         description: "force row level security on app.orders",
         sql: "ALTER TABLE app.orders FORCE ROW LEVEL SECURITY",
@@ -40,11 +40,13 @@ describe("planRowLevelSecurity", () => {
   });
 
   it("disables and stops forcing", () => {
-    expect(planRowLevelSecurity(target, forced, off).map((s) => s.sql)).to.deep.equal([
-      "ALTER TABLE app.orders DISABLE ROW LEVEL SECURITY",
-      "ALTER TABLE app.orders NO FORCE ROW LEVEL SECURITY",
-    ]);
-    expect(planRowLevelSecurity(target, forced, on)).to.deep.equal([
+    expect(planRowLevelSecurity({ ...target, actual: forced, desired: off }).map((s) => s.sql)).to.deep.equal(
+      [
+        "ALTER TABLE app.orders DISABLE ROW LEVEL SECURITY",
+        "ALTER TABLE app.orders NO FORCE ROW LEVEL SECURITY",
+      ],
+    );
+    expect(planRowLevelSecurity({ ...target, actual: forced, desired: on })).to.deep.equal([
       {
         description: "stop forcing row level security on app.orders",
         sql: "ALTER TABLE app.orders NO FORCE ROW LEVEL SECURITY",
@@ -53,12 +55,13 @@ describe("planRowLevelSecurity", () => {
   });
 
   it("plans nothing when the table is as wanted, or gone", () => {
-    for (const s of [off, on, forced]) expect(planRowLevelSecurity(target, s, s)).to.deep.equal([]);
-    expect(planRowLevelSecurity(target, undefined, forced)).to.deep.equal([]);
+    for (const s of [off, on, forced])
+      expect(planRowLevelSecurity({ ...target, actual: s, desired: s })).to.deep.equal([]);
+    expect(planRowLevelSecurity({ ...target, actual: undefined, desired: forced })).to.deep.equal([]);
   });
 
   it("restoring (delete) ignores a table or schema dropped meanwhile; applying does not", () => {
-    expect(planRowLevelSecurity(target, forced, off, true)).to.deep.equal([
+    expect(planRowLevelSecurity({ ...target, actual: forced, desired: off, restore: true })).to.deep.equal([
       {
         description: "disable row level security on app.orders",
         sql: "ALTER TABLE app.orders DISABLE ROW LEVEL SECURITY",
@@ -70,17 +73,24 @@ describe("planRowLevelSecurity", () => {
         ignore: ["42P01", "3F000"],
       },
     ]);
-    expect(planRowLevelSecurity(target, off, forced).every((s) => s.ignore === undefined)).to.equal(true);
+    expect(
+      planRowLevelSecurity({ ...target, actual: off, desired: forced }).every((s) => s.ignore === undefined),
+    ).to.equal(true);
   });
 
   it("quotes hostile, upper-case and reserved names", () => {
     expect(
-      planRowLevelSecurity({ schema: 'My "Schema"', table: "x'; DROP TABLE t; --" }, off, on).map(
-        (s) => s.sql,
-      ),
+      planRowLevelSecurity({
+        schema: 'My "Schema"',
+        table: "x'; DROP TABLE t; --",
+        actual: off,
+        desired: on,
+      }).map((s) => s.sql),
     ).to.deep.equal([`ALTER TABLE "My ""Schema"""."x'; DROP TABLE t; --" ENABLE ROW LEVEL SECURITY`]);
     expect(
-      planRowLevelSecurity({ schema: "select", table: "table" }, on, forced).map((s) => s.sql),
+      planRowLevelSecurity({ schema: "select", table: "table", actual: on, desired: forced }).map(
+        (s) => s.sql,
+      ),
     ).to.deep.equal(['ALTER TABLE "select"."table" FORCE ROW LEVEL SECURITY']);
   });
 });
