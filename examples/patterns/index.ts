@@ -1,6 +1,6 @@
 /**
- * The reference document's common patterns, one component per intent (compare examples/quickstart,
- * which spells out every Role and Grant):
+ * The reference document's common patterns, one component per intent (compare examples/read-only-user,
+ * application-user, admin-user and role-hierarchy, which spell out every Role and Grant):
  *   - `app_owner` owns (creates) the application's tables: migrations run as it
  *   - a read-only group on the schema, tables app_owner creates later included, and a reader in it
  *   - an application user and an admin user, passwords from stack secrets

@@ -1,13 +1,15 @@
 /**
- * Quickstart: the reference document's common patterns in one program.
- *   - a read-only group with USAGE on a schema and SELECT on its tables and sequences, and a reader in it
+ * Quickstart: the reference document's common patterns in one program, one pattern component each.
+ *   - a read-only group with USAGE on a schema and SELECT on its tables and sequences (ReadOnlyGroup),
+ *     and a reader in it
  *   - an application user whose password is a stack secret (`pulumi config set --secret appPassword ...`)
- *   - an admin role that can create databases and roles
- *   - a team hierarchy: engineering > senior_engineers, alice and bob
- * Expects the schema `app` with tables users, orders and code_reviews (see fixture.sql).
+ *   - an admin role that can create databases and roles (AdminUser)
+ *   - a team hierarchy: engineering > senior_engineers, alice and bob (TeamHierarchy)
+ * Each pattern spelled out as Roles and Grants: examples/read-only-user, application-user,
+ * admin-user. Expects the schema `app` with tables users, orders and code_reviews (see fixture.sql).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Grant, Role } from "pulumi-postgres-roles";
+import { AdminUser, ApplicationUser, Grant, ReadOnlyGroup, Role, TeamHierarchy } from "pulumi-postgres-roles";
 
 const config = new pulumi.Config();
 const schema = config.get("schema") ?? "app";
@@ -15,16 +17,8 @@ const schema = config.get("schema") ?? "app";
 const prefix = config.get("namePrefix") ?? "";
 const n = (name: string) => `${prefix}${name}`;
 
-// Read-only group and a reader in it.
-const readonly = new Role("readonly", { name: n("readonly"), login: false });
-new Grant("readonly-schema", { role: readonly.name, objectType: "schema", schema, privileges: ["USAGE"] });
-new Grant("readonly-tables", { role: readonly.name, objectType: "table", schema, privileges: ["SELECT"] });
-new Grant("readonly-sequences", {
-  role: readonly.name,
-  objectType: "sequence",
-  schema,
-  privileges: ["SELECT"],
-});
+// Read-only group (USAGE on the schema, SELECT on its tables and sequences) and a reader in it.
+const readonly = new ReadOnlyGroup("readonly", { name: n("readonly"), schemas: [schema] });
 const reader = new Role("reader", {
   name: n("reader"),
   login: true,
@@ -32,40 +26,30 @@ const reader = new Role("reader", {
   inRoles: [readonly.name],
 });
 
-// Application user.
-const appuser = new Role("appuser", {
+// Application user: DML on every table, USAGE and SELECT on every sequence.
+const appuser = new ApplicationUser("appuser", {
   name: n("appuser"),
-  login: true,
   password: config.requireSecret("appPassword"),
-});
-new Grant("appuser-schema", { role: appuser.name, objectType: "schema", schema, privileges: ["USAGE"] });
-new Grant("appuser-tables", {
-  role: appuser.name,
-  objectType: "table",
-  schema,
-  privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
-});
-new Grant("appuser-sequences", {
-  role: appuser.name,
-  objectType: "sequence",
-  schema,
-  privileges: ["USAGE", "SELECT"],
+  schemas: [schema],
 });
 
-// Admin user (not a superuser).
-const admin = new Role("admin", {
+// Admin user (not a superuser): CREATEDB, CREATEROLE, ALL on the schema and its tables.
+const admin = new AdminUser("admin", {
   name: n("admin"),
-  login: true,
   password: config.requireSecret("adminPassword"),
-  createDatabase: true,
-  createRole: true,
+  schemas: [schema],
 });
-new Grant("admin-tables", { role: admin.name, objectType: "table", schema, privileges: ["ALL"] });
-new Grant("admin-schema", { role: admin.name, objectType: "schema", schema, privileges: ["ALL"] });
 
-// Team hierarchy.
-const engineering = new Role("engineering", { name: n("engineering") });
-const senior = new Role("senior_engineers", { name: n("senior_engineers"), inRoles: [engineering.name] });
+// Team hierarchy: senior engineers are engineers too (a member of engineering).
+const { teams, users } = new TeamHierarchy("teams", {
+  teams: [{ name: n("engineering") }, { name: n("senior_engineers"), parent: n("engineering") }],
+  users: [
+    { name: n("alice"), password: config.requireSecret("alicePassword"), team: n("engineering") },
+    { name: n("bob"), password: config.requireSecret("bobPassword"), team: n("senior_engineers") },
+  ],
+});
+const engineering = teams[n("engineering")]!;
+const senior = teams[n("senior_engineers")]!;
 new Grant("engineering-schema", {
   role: engineering.name,
   objectType: "schema",
@@ -99,17 +83,12 @@ new Grant("senior-code-reviews", {
   objects: ["code_reviews"],
   privileges: ["DELETE"],
 });
-const alice = new Role("alice", {
-  name: n("alice"),
-  login: true,
-  password: config.requireSecret("alicePassword"),
-  inRoles: [engineering.name],
-});
-const bob = new Role("bob", {
-  name: n("bob"),
-  login: true,
-  password: config.requireSecret("bobPassword"),
-  inRoles: [senior.name],
-});
 
-export const roles = [readonly, reader, appuser, admin, engineering, senior, alice, bob].map((r) => r.name);
+export const roles = [
+  readonly.name,
+  reader.name,
+  appuser.name,
+  admin.name,
+  ...Object.values(teams).map((r) => r.name),
+  ...Object.values(users).map((r) => r.name),
+];

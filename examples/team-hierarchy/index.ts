@@ -1,17 +1,18 @@
 /**
- * Team hierarchy (the reference document's "Team Hierarchy" pattern):
+ * Team hierarchy (the reference document's "Team Hierarchy" pattern), with the TeamHierarchy
+ * component:
  *   - `engineering` (NOLOGIN) may read every table and write code reviews
  *   - `senior_engineers` is a member of engineering (so it has all of that) and may also delete
  *     code reviews
  *   - alice is an engineer, bob a senior engineer; both log in with a password from the stack
  *     secrets (`pulumi config set --secret alicePassword ...`, `bobPassword`)
- * The group's membership in its parent is declared on the role (`inRoles`); the people's
- * memberships are RoleMembership resources, which is what to use when the member or the group is
- * managed elsewhere (another stack, or by hand): each manages exactly one GRANT role TO member.
+ * The component makes the team roles (each a member of its parent) and the users (each a member of
+ * its team); the privileges are Grants to the teams. To put a role managed elsewhere (another stack,
+ * or by hand) in a team, use a RoleMembership: it manages exactly one GRANT team TO member.
  * Expects the schema `app` (stack config `schema`) with the table code_reviews (see fixture.sql).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Grant, Role, RoleMembership } from "pulumi-postgres-roles";
+import { Grant, TeamHierarchy } from "pulumi-postgres-roles";
 
 const config = new pulumi.Config();
 const schema = config.get("schema") ?? "app";
@@ -19,8 +20,15 @@ const schema = config.get("schema") ?? "app";
 const prefix = config.get("namePrefix") ?? "";
 const n = (name: string) => `${prefix}${name}`;
 
-const engineering = new Role("engineering", { name: n("engineering") });
-const senior = new Role("senior_engineers", { name: n("senior_engineers"), inRoles: [engineering.name] });
+const { teams, users } = new TeamHierarchy("teams", {
+  teams: [{ name: n("engineering") }, { name: n("senior_engineers"), parent: n("engineering") }],
+  users: [
+    { name: n("alice"), password: config.requireSecret("alicePassword"), team: n("engineering") },
+    { name: n("bob"), password: config.requireSecret("bobPassword"), team: n("senior_engineers") },
+  ],
+});
+const engineering = teams[n("engineering")]!;
+const senior = teams[n("senior_engineers")]!;
 
 new Grant("engineering-schema", {
   role: engineering.name,
@@ -57,13 +65,4 @@ new Grant("senior-code-reviews", {
   privileges: ["DELETE"],
 });
 
-const alice = new Role("alice", {
-  name: n("alice"),
-  login: true,
-  password: config.requireSecret("alicePassword"),
-});
-const bob = new Role("bob", { name: n("bob"), login: true, password: config.requireSecret("bobPassword") });
-new RoleMembership("alice-engineering", { role: engineering.name, member: alice.name });
-new RoleMembership("bob-senior", { role: senior.name, member: bob.name });
-
-export const roles = [engineering, senior, alice, bob].map((r) => r.name);
+export const roles = [...Object.values(teams), ...Object.values(users)].map((r) => r.name);

@@ -365,7 +365,7 @@ function grantRows(report: AuditReport): string[][] {
 }
 const GRANT_HEADERS = ["grantee", "type", "schema", "objects", "privileges", "grant option"];
 
-function defaultRows(report: AuditReport): string[][] {
+function defaultPrivilegesRows(report: AuditReport): string[][] {
   return report.defaultPrivileges.map((d) => [
     d.owner,
     d.schema ?? "(all schemas)",
@@ -376,7 +376,7 @@ function defaultRows(report: AuditReport): string[][] {
     d.revoked.join(", "),
   ]);
 }
-const DEFAULT_HEADERS = [
+const DEFAULT_PRIVILEGES_HEADERS = [
   "owner",
   "schema",
   "type",
@@ -399,7 +399,7 @@ function policyRows(report: AuditReport): string[][] {
 }
 const POLICY_HEADERS = ["table", "policy", "command", "kind", "roles", "using", "with check"];
 
-function rlsRows(report: AuditReport): string[][] {
+function rowLevelSecurityRows(report: AuditReport): string[][] {
   return report.rowLevelSecurity.map((r) => [r.schema, r.table, yes(r.enabled), yes(r.force)]);
 }
 
@@ -423,53 +423,103 @@ function heading(report: AuditReport): string {
   }`;
 }
 
-export function formatText(report: AuditReport): string {
-  const out: string[] = [heading(report), ""];
-  const section = (title: string, body: string, count?: number) =>
-    out.push(`${title}${count === undefined ? "" : ` (${count})`}`, body || "(none)", "");
-  section("Roles", textTable(ROLE_HEADERS, report.roles.map(roleRows)), report.roles.length);
-  section("Memberships", drawTree(report.memberships));
-  const gr = grantRows(report);
-  section("Grants", gr.length ? textTable(GRANT_HEADERS, gr) : "");
+/** One section of the audit, whatever the syntax: a table, or the membership tree. */
+type Section = { title: string } & (
+  | {
+      headers: string[];
+      rows: string[][];
+      /** Plain text draws this table's header even with no rows (the roles); Markdown says none. */
+      headerWhenEmpty?: boolean;
+    }
+  | { tree: string }
+);
+
+/** The audit's content in reading order: what both text syntaxes render. */
+function sections(report: AuditReport): Section[] {
+  const out: Section[] = [
+    {
+      title: `Roles (${report.roles.length})`,
+      headers: ROLE_HEADERS,
+      rows: report.roles.map(roleRows),
+      headerWhenEmpty: true,
+    },
+    { title: "Memberships", tree: drawTree(report.memberships) },
+    { title: "Grants", headers: GRANT_HEADERS, rows: grantRows(report) },
+  ];
   if (report.revokedDefaults.length)
-    section(
-      "Built-in privileges revoked",
-      textTable(["grantee", "type", "schema", "object", "privileges"], revokedRows(report)),
-    );
-  const dr = defaultRows(report);
-  section("Default privileges", dr.length ? textTable(DEFAULT_HEADERS, dr) : "");
-  const rr = rlsRows(report);
-  section("Row level security", rr.length ? textTable(["schema", "table", "enabled", "forced"], rr) : "");
-  const pr = policyRows(report);
-  section("Policies", pr.length ? textTable(POLICY_HEADERS, pr) : "");
+    out.push({
+      title: "Built-in privileges revoked",
+      headers: ["grantee", "type", "schema", "object", "privileges"],
+      rows: revokedRows(report),
+    });
+  out.push(
+    { title: "Default privileges", headers: DEFAULT_PRIVILEGES_HEADERS, rows: defaultPrivilegesRows(report) },
+    {
+      title: "Row level security",
+      headers: ["schema", "table", "enabled", "forced"],
+      rows: rowLevelSecurityRows(report),
+    },
+    { title: "Policies", headers: POLICY_HEADERS, rows: policyRows(report) },
+  );
+  return out;
+}
+
+/** How a syntax writes the parts of the document. */
+interface Syntax {
+  /** The lines before the first section. */
+  head(heading: string): string[];
+  /** The lines of a section's title. */
+  title(title: string): string[];
+  table(headers: string[], rows: string[][]): string;
+  /** The membership tree, drawn as by drawTree. */
+  tree(tree: string): string;
+  /** What an empty section says. */
+  none: string;
+  /** Whether tables marked headerWhenEmpty are drawn without rows. */
+  headersWhenEmpty: boolean;
+}
+
+const TEXT: Syntax = {
+  head: (h) => [h, ""],
+  title: (t) => [t],
+  table: textTable,
+  tree: (tree) => tree,
+  none: "(none)",
+  headersWhenEmpty: true,
+};
+
+const MARKDOWN: Syntax = {
+  head: (h) => ["# Access audit", "", mdEscape(h), ""],
+  title: (t) => [`## ${t}`, ""],
+  table: mdTable,
+  tree: (tree) => {
+    // A fence longer than any run of backticks in the names.
+    const fence = "`".repeat(Math.max(3, ...[...tree.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    return `${fence}text\n${tree}\n${fence}`;
+  },
+  none: "_none_",
+  headersWhenEmpty: false,
+};
+
+function render(report: AuditReport, syntax: Syntax): string {
+  const out = syntax.head(heading(report));
+  for (const s of sections(report)) {
+    let body: string;
+    if ("tree" in s) body = s.tree ? syntax.tree(s.tree) : "";
+    else if (s.rows.length || (s.headerWhenEmpty && syntax.headersWhenEmpty))
+      body = syntax.table(s.headers, s.rows);
+    else body = "";
+    out.push(...syntax.title(s.title), body || syntax.none, "");
+  }
   return out.join("\n").trimEnd() + "\n";
 }
 
+export function formatText(report: AuditReport): string {
+  return render(report, TEXT);
+}
+
 export function formatMarkdown(report: AuditReport): string {
-  const out: string[] = [`# Access audit`, "", mdEscape(heading(report)), ""];
-  const section = (title: string, body: string) => out.push(`## ${title}`, "", body || "_none_", "");
-  section(
-    `Roles (${report.roles.length})`,
-    report.roles.length ? mdTable(ROLE_HEADERS, report.roles.map(roleRows)) : "",
-  );
-  const tree = drawTree(report.memberships);
-  // A fence longer than any run of backticks in the names.
-  const fence = "`".repeat(Math.max(3, ...[...tree.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  section("Memberships", tree ? `${fence}text\n${tree}\n${fence}` : "");
-  const gr = grantRows(report);
-  section("Grants", gr.length ? mdTable(GRANT_HEADERS, gr) : "");
-  if (report.revokedDefaults.length)
-    section(
-      "Built-in privileges revoked",
-      mdTable(["grantee", "type", "schema", "object", "privileges"], revokedRows(report)),
-    );
-  const dr = defaultRows(report);
-  section("Default privileges", dr.length ? mdTable(DEFAULT_HEADERS, dr) : "");
-  const rr = rlsRows(report);
-  section("Row level security", rr.length ? mdTable(["schema", "table", "enabled", "forced"], rr) : "");
-  const pr = policyRows(report);
-  section("Policies", pr.length ? mdTable(POLICY_HEADERS, pr) : "");
-  return out.join("\n").trimEnd() + "\n";
+  return render(report, MARKDOWN);
 }
 
 export function formatJson(report: AuditReport): string {

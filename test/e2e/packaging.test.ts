@@ -129,6 +129,8 @@ describe("packaging: the npm package in a fresh project", function () {
       types: "./dist/provider/runtime.d.ts",
       default: "./dist/provider/runtime.js",
     });
+    // the public surface: the root, the runtime entry the provider process requires, package.json
+    expect(Object.keys(pkg.exports).sort()).to.deep.equal([".", "./package.json", "./runtime"]);
   });
 
   it("installs into a fresh Pulumi TypeScript project from the tarball, with @pulumi/pulumi from the registry", async function () {
@@ -231,6 +233,18 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
       project,
     );
     expect(JSON.parse(esm)).to.deep.equal([...Array(6).fill("function"), "object", "function"]);
+
+    // internal modules are not public API: a deep import is refused by `exports`
+    const deep = await sh(
+      "node",
+      [
+        "-e",
+        `try { require("pulumi-postgres-roles/dist/provider/role/planner.js"); console.log("resolved"); }
+         catch (e) { console.log(e.code); }`,
+      ],
+      project,
+    );
+    expect(deep.trim()).to.equal("ERR_PACKAGE_PATH_NOT_EXPORTED");
   });
 
   it("runs a program through the real Pulumi CLI: up, catalog, no-op preview, destroy", async function () {
@@ -281,6 +295,12 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
       expect(await tablePriv(`${prefix}user`, schema, "items", "INSERT")).to.equal(false);
 
       await cli("preview", "--expect-no-changes");
+
+      // what the provider process loads: every serialized provider in the state requires the runtime
+      // entry by package name, and nothing else of this package (so `exports` needs no internal path)
+      const exported = await cli("stack", "export", "--show-secrets");
+      const required = [...exported.matchAll(/require\(\\?"(pulumi-postgres-roles[^"\\]*)\\?"\)/g)];
+      expect([...new Set(required.map((m) => m[1]))]).to.deep.equal(["pulumi-postgres-roles/runtime"]);
 
       const destroy = await cli("destroy", "--yes", "--skip-preview");
       expect(destroy).to.match(/6 deleted/);
