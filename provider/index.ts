@@ -4,13 +4,17 @@
 export { Role, RoleProvider, type RoleArgs } from "./role/resource";
 export { RoleMembership, RoleMembershipProvider, type RoleMembershipArgs } from "./membership/resource";
 export { Grant, GrantProvider, type GrantArgs } from "./grant/resource";
-export { RowLevelSecurity, RowLevelSecurityProvider, type RowLevelSecurityArgs } from "./rls/resource";
+export {
+  RowLevelSecurity,
+  RowLevelSecurityProvider,
+  type RowLevelSecurityArgs,
+} from "./row-level-security/resource";
 export { Policy, PolicyProvider, type PolicyArgs } from "./policy/resource";
 export {
   DefaultPrivileges,
   DefaultPrivilegesProvider,
   type DefaultPrivilegesArgs,
-} from "./defaultprivileges/resource";
+} from "./default-privileges/resource";
 export {
   AdminUser,
   ApplicationUser,
@@ -32,10 +36,10 @@ export type { ObjectType } from "./common/privileges";
 export type { RoleInputs, RoleOutputs } from "./role/inputs";
 export type { MembershipInputs, MembershipOutputs } from "./membership/inputs";
 export type { GrantInputs, GrantOutputs } from "./grant/inputs";
-export type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./rls/inputs";
+export type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./row-level-security/inputs";
 export type { PolicyCommand, PolicyInputs, PolicyOutputs } from "./policy/inputs";
-export type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./defaultprivileges/inputs";
-export type { DefaultObjectType } from "./defaultprivileges/object-types";
+export type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./default-privileges/inputs";
+export type { DefaultObjectType } from "./default-privileges/object-types";
 export { ProviderError } from "./common/errors";
 export {
   roleExists,

@@ -12,9 +12,9 @@ export type { Hooks } from "./db/scaffold";
 export { role } from "./role/hooks";
 export { membership } from "./membership/hooks";
 export { grant } from "./grant/hooks";
-export { rowLevelSecurity } from "./rls/hooks";
+export { rowLevelSecurity } from "./row-level-security/hooks";
 export { policy } from "./policy/hooks";
-export { defaultPrivileges } from "./defaultprivileges/hooks";
+export { defaultPrivileges } from "./default-privileges/hooks";
 
 /** The runtime's process-wide state: its pool registry (`runtime.pools.closeAll()` ends its connections). */
 export const runtime = { pools };

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../common/inputs";
-import { DefaultPrivileges } from "../defaultprivileges/resource";
+import { DefaultPrivileges } from "../default-privileges/resource";
 import { Grant } from "../grant/resource";
 
 /** The namespace of the components' type tokens: `postgres-roles:patterns:<Component>`. */

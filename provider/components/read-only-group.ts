@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../common/inputs";
-import type { DefaultPrivileges } from "../defaultprivileges/resource";
+import type { DefaultPrivileges } from "../default-privileges/resource";
 import type { Grant } from "../grant/resource";
 import { RoleMembership } from "../membership/resource";
 import { Role } from "../role/resource";

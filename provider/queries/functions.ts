@@ -335,7 +335,9 @@ export async function readCatalogSnapshot(opts?: SnapshotOptions): Promise<Catal
     progress(`read ${acl.length} privileges; reading default privileges, row level security and policies`);
     const defaultPrivileges = await readDefaultAcl(client);
     const schemas = schemaList(opts?.schema);
-    const rowLevelSecurity = (await client.query<RowLevelSecurityInfo>(SQL.RLS_QUERY, [schemas])).rows;
+    const rowLevelSecurity = (
+      await client.query<RowLevelSecurityInfo>(SQL.ROW_LEVEL_SECURITY_QUERY, [schemas])
+    ).rows;
     const policies = (await client.query<PolicyInfo>(SQL.POLICIES_QUERY, [schemas])).rows;
     progress(`read ${defaultPrivileges.length} default privileges and ${policies.length} policies`);
     return {

@@ -288,7 +288,7 @@ SELECT r.rolname, NULL, d.defaclobjtype::text,
  ORDER BY 1, 2 NULLS FIRST, 3, 4, 6`;
 
 /** Tables with row level security enabled or forced ($1 schemas, NULL: all user schemas). */
-export const RLS_QUERY = `
+export const ROW_LEVEL_SECURITY_QUERY = `
 SELECT n.nspname AS schema, c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS force
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity)

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { RowLevelSecurityProvider } from "../../provider";
-import type { RowLevelSecurityOutputs } from "../../provider/rls/inputs";
+import type { RowLevelSecurityOutputs } from "../../provider/row-level-security/inputs";
 import { Lifecycle } from "../support/engine";
 import { one, q, quoteIdent as qi, unique } from "../support/db";
 import { fixtures } from "../support/fixtures";

@@ -3,7 +3,7 @@ import {
   checkDefaultPrivileges,
   diffDefaultPrivileges,
   type DefaultPrivilegesInputs,
-} from "../../provider/defaultprivileges/inputs";
+} from "../../provider/default-privileges/inputs";
 import { UNKNOWN } from "../../provider/common/validate";
 
 type Failure = { property: string; reason: string };

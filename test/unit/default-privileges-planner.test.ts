@@ -4,12 +4,12 @@ import {
   controlled,
   heldControlled,
   planDefaultPrivileges,
-} from "../../provider/defaultprivileges/planner";
+} from "../../provider/default-privileges/planner";
 import {
   allDefaultPrivileges,
   describeDefaultPrivileges,
   expandDefaultPrivileges,
-} from "../../provider/defaultprivileges/object-types";
+} from "../../provider/default-privileges/object-types";
 import type { Statement } from "../../provider/common/statement";
 
 const sqls = (s: Statement[]) => s.map((x) => x.sql);

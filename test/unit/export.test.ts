@@ -11,7 +11,7 @@ import { checkGrant } from "../../provider/grant/inputs";
 import { checkPolicy } from "../../provider/policy/inputs";
 import { checkRole } from "../../provider/role/inputs";
 import { checkMembership } from "../../provider/membership/inputs";
-import { checkDefaultPrivileges } from "../../provider/defaultprivileges/inputs";
+import { checkDefaultPrivileges } from "../../provider/default-privileges/inputs";
 import type {
   AclEntry,
   CatalogSnapshot,

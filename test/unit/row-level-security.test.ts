@@ -4,8 +4,8 @@ import {
   type RowLevelSecurityOutputs,
   checkRowLevelSecurity,
   diffRowLevelSecurity,
-} from "../../provider/rls/inputs";
-import { planRowLevelSecurity } from "../../provider/rls/planner";
+} from "../../provider/row-level-security/inputs";
+import { planRowLevelSecurity } from "../../provider/row-level-security/planner";
 import { UNKNOWN } from "../../provider/common/validate";
 
 const target = { schema: "app", table: "orders" };

@@ -3,7 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { GONE, ProviderError } from "../common/errors";
 import { compact } from "../common/values";
 import { type Db, ON_TABLE, defineResource } from "../db/scaffold";
-import { RLS_RELKINDS, type TableRls, readTableRls } from "./catalog";
+import {
+  ROW_LEVEL_SECURITY_RELKINDS,
+  type TableRowLevelSecurity,
+  readTableRowLevelSecurity,
+} from "./catalog";
 import {
   type RowLevelSecurityInputs,
   type RowLevelSecurityOutputs,
@@ -22,14 +26,18 @@ export const rowLevelSecurityId = (i: Target) => JSON.stringify([i.database ?? n
 const tableOf = (i: Target) => ({ schema: i.schema, table: i.table });
 
 /** The table's setting, or a ProviderError saying why there is none to change. */
-function requireTable(i: Target, doing: string, found: TableRls | undefined): TableRls {
+function requireTable(
+  i: Target,
+  doing: string,
+  found: TableRowLevelSecurity | undefined,
+): TableRowLevelSecurity {
   if (!found) {
     throw new ProviderError(label(i), doing, {
       message: `table ${JSON.stringify(i.table)} does not exist in schema ${JSON.stringify(i.schema)}`,
       code: GONE.undefinedTable,
     });
   }
-  if (!RLS_RELKINDS.includes(found.relkind)) {
+  if (!ROW_LEVEL_SECURITY_RELKINDS.includes(found.relkind)) {
     throw new ProviderError(label(i), doing, {
       message: `${JSON.stringify(`${i.schema}.${i.table}`)} is not a table (relkind ${found.relkind}); only tables have row level security`,
       code: "42809",
@@ -46,7 +54,7 @@ async function create(
     const found = requireTable(
       inputs,
       "set row level security",
-      await readTableRls(client, inputs.schema, inputs.table),
+      await readTableRowLevelSecurity(client, inputs.schema, inputs.table),
     );
     await execute(planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs }));
     const outs: RowLevelSecurityOutputs = compact({
@@ -65,8 +73,8 @@ async function read(
 ): Promise<pulumi.dynamic.ReadResult<RowLevelSecurityOutputs>> {
   const gone = { id: undefined, props: {} as RowLevelSecurityOutputs };
   return db.transaction(async ({ client }) => {
-    const found = await readTableRls(client, props.schema, props.table);
-    if (!found || !RLS_RELKINDS.includes(found.relkind)) return gone;
+    const found = await readTableRowLevelSecurity(client, props.schema, props.table);
+    if (!found || !ROW_LEVEL_SECURITY_RELKINDS.includes(found.relkind)) return gone;
     return { id, props: { ...props, enabled: found.setting.enabled, force: found.setting.force } };
   });
 }
@@ -81,7 +89,7 @@ async function update(
     const found = requireTable(
       news,
       "update row level security",
-      await readTableRls(client, news.schema, news.table),
+      await readTableRowLevelSecurity(client, news.schema, news.table),
     );
     await execute(planRowLevelSecurity({ ...tableOf(news), actual: found.setting, desired: news }));
     // The setting to restore on delete stays the one found when the resource was created.
@@ -96,9 +104,9 @@ async function update(
 
 async function remove(db: Db, _id: string, props: RowLevelSecurityOutputs): Promise<void> {
   await db.transaction(async ({ client, execute }) => {
-    const found = await readTableRls(client, props.schema, props.table);
+    const found = await readTableRowLevelSecurity(client, props.schema, props.table);
     // Table (or schema) gone: so is its setting.
-    if (!found || !RLS_RELKINDS.includes(found.relkind)) return;
+    if (!found || !ROW_LEVEL_SECURITY_RELKINDS.includes(found.relkind)) return;
     const previous = { enabled: props.previousEnabled ?? false, force: props.previousForce ?? false };
     await execute(
       planRowLevelSecurity({ ...tableOf(props), actual: found.setting, desired: previous, restore: true }),

@@ -3,32 +3,32 @@ import type { PoolClient } from "pg";
 import type { RowLevelSecuritySetting } from "./planner";
 
 /** The relation by schema and name ($1, $2): its kind and pg_class's two row security flags. */
-export const TABLE_RLS_QUERY = `
+export const TABLE_ROW_LEVEL_SECURITY_QUERY = `
 SELECT c.relkind::text AS relkind, c.relrowsecurity, c.relforcerowsecurity
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = $1 AND c.relname = $2`;
 
 /** Relation kinds that have row level security: ordinary and partitioned tables. */
-export const RLS_RELKINDS: readonly string[] = ["r", "p"];
+export const ROW_LEVEL_SECURITY_RELKINDS: readonly string[] = ["r", "p"];
 
-export interface TableRls {
+export interface TableRowLevelSecurity {
   /** pg_class.relkind: "r" or "p" for tables; anything else cannot have row level security. */
   relkind: string;
   setting: RowLevelSecuritySetting;
 }
 
 /** The relation's setting, or undefined when no relation of that name is in the schema. */
-export async function readTableRls(
+export async function readTableRowLevelSecurity(
   client: PoolClient,
   schema: string,
   table: string,
-): Promise<TableRls | undefined> {
+): Promise<TableRowLevelSecurity | undefined> {
   const { rows } = await client.query<{
     relkind: string;
     relrowsecurity: boolean;
     relforcerowsecurity: boolean;
-  }>(TABLE_RLS_QUERY, [schema, table]);
+  }>(TABLE_ROW_LEVEL_SECURITY_QUERY, [schema, table]);
   const r = rows[0];
   if (!r) return undefined;
   return { relkind: r.relkind, setting: { enabled: r.relrowsecurity, force: r.relforcerowsecurity } };
