@@ -5,7 +5,7 @@
  */
 import { Client } from "pg";
 import { startTestServer, type TestServer } from "./support/server";
-import { closeAdmin, setServer } from "./support/db";
+import { closeAdmin, serverVersionNumOf, setServer } from "./support/db";
 import { pools } from "../provider/db/pools";
 
 let server: TestServer | undefined;
@@ -46,8 +46,8 @@ async function createManagedServiceAdmin(s: TestServer): Promise<{ user: string;
     await c.query(`DROP ROLE IF EXISTS ${user}`);
     await c.query(`CREATE ROLE ${user} LOGIN CREATEROLE CREATEDB PASSWORD '${password}'`);
     await c.query(`ALTER DATABASE ${s.database} OWNER TO ${user}`);
-    const version = Number((await c.query("SELECT current_setting('server_version_num') AS v")).rows[0].v);
-    if (version >= 160000) await c.query(`ALTER ROLE ${user} SET createrole_self_grant = 'set, inherit'`);
+    if ((await serverVersionNumOf(c)) >= 160000)
+      await c.query(`ALTER ROLE ${user} SET createrole_self_grant = 'set, inherit'`);
   } finally {
     await c.end();
   }

@@ -14,7 +14,6 @@ import { main } from "../../provider/cli/main";
 import {
   adminConnection,
   adminIsSuperuser,
-  dropRoles,
   q,
   qSuper,
   quoteIdent as qi,
@@ -22,6 +21,7 @@ import {
   unique,
   serverVersionNum,
 } from "../support/db";
+import { fixtures } from "../support/fixtures";
 
 const exec = promisify(execFile);
 const REPO = join(__dirname, "..", "..", "..");
@@ -45,7 +45,8 @@ function findChromium(): string | undefined {
 
 describe("command line: audit (real server)", function () {
   this.timeout(300_000);
-  const s = unique("aud");
+  const f = fixtures();
+  let s = "";
   const p = unique("au");
   const team = `${p}_team`;
   const lead = `${p}_lead`;
@@ -56,13 +57,13 @@ describe("command line: audit (real server)", function () {
   const roles = [ann, ben, odd, lead, team, nocon];
 
   before(async () => {
-    await q(`CREATE ROLE ${qi(team)}`);
-    await q(`CREATE ROLE ${qi(lead)} IN ROLE ${qi(team)}`);
-    await q(`CREATE ROLE ${qi(ann)} LOGIN PASSWORD 'pw' IN ROLE ${qi(lead)}`);
-    await q(`CREATE ROLE ${qi(ben)} LOGIN NOINHERIT PASSWORD 'pw' IN ROLE ${qi(team)}`);
-    await q(`CREATE ROLE ${qi(odd)} LOGIN PASSWORD 'pw' IN ROLE ${qi(team)}`);
-    await q(`CREATE ROLE ${qi(nocon)} LOGIN PASSWORD 'pw'`);
-    await q(`CREATE SCHEMA ${qi(s)}`);
+    await f.createRole(team);
+    await f.createRole(lead, { inRoles: [team] });
+    await f.createRole(ann, { login: true, inRoles: [lead] });
+    await f.createRole(ben, { login: true, inherit: false, inRoles: [team] });
+    await f.createRole(odd, { login: true, inRoles: [team] });
+    await f.createRole(nocon, { login: true });
+    s = await f.schema("aud");
     await q(`CREATE TABLE ${qi(s)}.orders (id int, amount numeric)`);
     await q(`CREATE TABLE ${qi(s)}.items (id int)`);
     await q(`CREATE TABLE ${qi(s)}."we|ird" (id int)`);
@@ -73,11 +74,6 @@ describe("command line: audit (real server)", function () {
     await q(`GRANT SELECT ON ${qi(s)}."we|ird" TO ${qi(odd)}`);
     await q(`ALTER TABLE ${qi(s)}.orders ENABLE ROW LEVEL SECURITY`);
     await q(`CREATE POLICY mine ON ${qi(s)}.orders FOR SELECT TO ${qi(team)} USING (amount > 0)`);
-  });
-
-  after(async () => {
-    await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(...roles);
   });
 
   it("table: roles, the membership tree, grants per role, row level security and policies", async () => {

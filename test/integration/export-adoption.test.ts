@@ -16,7 +16,6 @@ import {
 import { Lifecycle } from "../support/engine";
 import {
   adminConnection,
-  dropRoles,
   hostile,
   one,
   q,
@@ -25,6 +24,7 @@ import {
   unique,
   serverVersionNum,
 } from "../support/db";
+import { fixtures } from "../support/fixtures";
 
 /** The statements (other than reads and transaction control) the server logged while `work` ran. */
 async function changesSent(work: () => Promise<unknown>): Promise<string[]> {
@@ -41,7 +41,8 @@ async function changesSent(work: () => Promise<unknown>): Promise<string[]> {
 
 describe("adoption: resources created over what already exists (what export relies on)", function () {
   this.timeout(120_000);
-  const s = unique("adopt");
+  const f = fixtures();
+  let s = "";
   const owner = unique("adopt_owner");
   const reader = hostile("adopt_reader");
   const app = unique("adopt_app");
@@ -53,10 +54,10 @@ describe("adoption: resources created over what already exists (what export reli
       this.skip();
     }
     version = await serverVersionNum();
-    await q(`CREATE ROLE ${qi(owner)}`);
-    await q(`CREATE ROLE ${qi(reader)} NOLOGIN`);
-    await q(`CREATE ROLE ${qi(app)} LOGIN PASSWORD 'pw' CONNECTION LIMIT 4 IN ROLE ${qi(reader)}`);
-    await q(`CREATE SCHEMA ${qi(s)}`);
+    await f.createRole(owner);
+    await f.createRole(reader); // NOLOGIN
+    await f.createRole(app, { login: true, connectionLimit: 4, inRoles: [reader] });
+    s = await f.schema("adopt");
     await q(`CREATE TABLE ${qi(s)}.orders (id int, user_id int, amount numeric)`);
     await q(`GRANT USAGE ON SCHEMA ${qi(s)} TO ${qi(reader)}`);
     await q(`GRANT SELECT, INSERT ON ${qi(s)}.orders TO ${qi(reader)}`);
@@ -66,11 +67,6 @@ describe("adoption: resources created over what already exists (what export reli
     await q(
       `CREATE POLICY own ON ${qi(s)}.orders AS RESTRICTIVE FOR SELECT TO ${qi(reader)} USING (user_id = current_setting('app.uid')::integer)`,
     );
-  });
-
-  after(async () => {
-    await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(app, reader, owner);
   });
 
   const policyOid = async () =>

@@ -99,14 +99,12 @@ describe("RoleMembership (real server)", () => {
 });
 
 describe("RoleMembership inherit and set options (PostgreSQL 16+)", () => {
-  const made = fixtures().roles;
+  const fx = fixtures();
 
   it("inherit false: the member can SET ROLE but does not inherit; set false: it cannot SET ROLE; toggled in place; drift seen", async function () {
     const version = await serverVersionNum();
-    const [group, member] = [unique("grp"), unique("mem")];
-    made.push(group, member);
-    await q(`CREATE ROLE ${quoteIdent(group)}`);
-    await q(`CREATE ROLE ${quoteIdent(member)} LOGIN PASSWORD 'pw'`);
+    const group = await fx.role("grp");
+    const member = await fx.role("mem", { login: true });
     const t = unique("t");
     await q(`CREATE TABLE public.${quoteIdent(t)} (id int)`);
     await q(`GRANT SELECT ON public.${quoteIdent(t)} TO ${quoteIdent(group)}`);

@@ -18,7 +18,6 @@ import {
 import {
   adminConnection,
   asRole,
-  dropRoles,
   hostile,
   one,
   q,
@@ -28,13 +27,15 @@ import {
   unique,
   serverVersionNum,
 } from "../support/db";
+import { Fixtures } from "../support/fixtures";
 
 const TABLE_PRIVS = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
 
 describe("query functions (real server)", function () {
   this.timeout(120_000);
   let version = 0;
-  const s = unique("qs");
+  const f = new Fixtures(); // cleaned up last, in the after hook below
+  let s = "";
   const p = unique("q");
   const grp = `${p}_grp`;
   const sub = `${p}_sub`;
@@ -44,7 +45,6 @@ describe("query functions (real server)", function () {
   const dave = `${p}_dave`; // no membership: PUBLIC only
   const reader = `${p}_reader`; // member of pg_read_all_data
   const odd = hostile("qodd"); // a hostile name, member of grp
-  const roles = [alice, bob, carol, dave, reader, odd, sub, grp];
   const oddTable = `${unique("T")} "x".y`;
   const fdw = unique("qfdw");
   const srv = unique("qsrv");
@@ -53,18 +53,18 @@ describe("query functions (real server)", function () {
 
   before(async () => {
     version = await serverVersionNum();
-    await q(`CREATE ROLE ${qi(grp)}`);
-    await q(`CREATE ROLE ${qi(sub)} IN ROLE ${qi(grp)}`);
-    await q(`CREATE ROLE ${qi(alice)} LOGIN PASSWORD 'pw' IN ROLE ${qi(sub)}`);
-    await q(`CREATE ROLE ${qi(bob)} LOGIN NOINHERIT PASSWORD 'pw' IN ROLE ${qi(grp)}`);
-    await q(`CREATE ROLE ${qi(carol)} LOGIN PASSWORD 'pw'`);
+    await f.createRole(grp);
+    await f.createRole(sub, { inRoles: [grp] });
+    await f.createRole(alice, { login: true, inRoles: [sub] });
+    await f.createRole(bob, { login: true, inherit: false, inRoles: [grp] });
+    await f.createRole(carol, { login: true });
     if (version >= 160000) await q(`GRANT ${qi(grp)} TO ${qi(carol)} WITH INHERIT FALSE`);
-    await q(`CREATE ROLE ${qi(dave)} LOGIN PASSWORD 'pw'`);
-    await q(`CREATE ROLE ${qi(reader)} LOGIN PASSWORD 'pw' VALID UNTIL '2040-05-06 07:08:09+00'`);
-    await q(`CREATE ROLE ${qi(odd)} LOGIN PASSWORD 'pw' CONNECTION LIMIT 3 IN ROLE ${qi(grp)}`);
+    await f.createRole(dave, { login: true });
+    await f.createRole(reader, { login: true, validUntil: "2040-05-06 07:08:09+00" });
+    await f.createRole(odd, { login: true, connectionLimit: 3, inRoles: [grp] });
     if (version >= 140000) await qSuper(`GRANT pg_read_all_data TO ${qi(reader)}`); // 14+
 
-    await q(`CREATE SCHEMA ${qi(s)}`);
+    s = await f.schema("qs");
     const t = (n: string) => `${qi(s)}.${qi(n)}`;
     await q(`CREATE TABLE ${t("orders")} (id serial PRIMARY KEY, amount numeric, note text)`);
     await q(`CREATE TABLE ${t(oddTable)} (id int)`);
@@ -109,7 +109,6 @@ describe("query functions (real server)", function () {
   });
 
   after(async () => {
-    await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
     await qSuper(`REVOKE USAGE ON LANGUAGE plpgsql FROM ${qi(grp)}`).catch(() => undefined);
     await qSuper(`REVOKE CREATE ON TABLESPACE pg_default FROM ${qi(grp)}`).catch(() => undefined);
     if (version >= 150000)
@@ -117,7 +116,7 @@ describe("query functions (real server)", function () {
     await qSuper(`DROP SERVER IF EXISTS ${qi(srv)} CASCADE`);
     await qSuper(`DROP FOREIGN DATA WRAPPER IF EXISTS ${qi(fdw)} CASCADE`);
     await q(`REVOKE CREATE ON DATABASE ${qi(db())} FROM ${qi(grp)}`).catch(() => undefined);
-    await dropRoles(...roles);
+    await f.cleanup();
   });
 
   it("roleExists; listRoles with attributes and direct memberships, pg_* only when asked", async () => {

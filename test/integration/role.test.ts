@@ -58,8 +58,7 @@ describe("Role (real server)", () => {
   it("sets every option of the reference document at create", async () => {
     // SUPERUSER, REPLICATION and BYPASSRLS need a superuser admin; a managed-service admin gets a clear error.
     const su = adminIsSuperuser();
-    const group = role("grp");
-    await q(`CREATE ROLE ${quoteIdent(group)}`);
+    const group = await fx.role("grp");
     const name = role("admin");
     const args = {
       name,
@@ -182,9 +181,8 @@ describe("Role (real server)", () => {
   it("renames in place: same OID, grants and memberships kept", async () => {
     const old = role("before");
     const renamed = role("after");
-    const group = role("grp");
+    const group = await fx.role("grp");
     const table = unique("t");
-    await q(`CREATE ROLE ${quoteIdent(group)}`);
     await q(`CREATE TABLE public.${quoteIdent(table)} (id int)`);
     const r = new Lifecycle(new RoleProvider());
     await r.up({ name: old, inRoles: [group] });
@@ -208,8 +206,7 @@ describe("Role (real server)", () => {
   });
 
   it("in_roles: adds and removes only the groups it manages", async () => {
-    const [a, b, c] = [role("ga"), role("gb"), role("gc")];
-    for (const g of [a, b, c]) await q(`CREATE ROLE ${quoteIdent(g)}`);
+    const [a, b, c] = [await fx.role("ga"), await fx.role("gb"), await fx.role("gc")];
     const name = role("member");
     const r = new Lifecycle(new RoleProvider());
     await r.up({ name, inRoles: [a, b] });
@@ -319,8 +316,7 @@ describe("Role (real server)", () => {
 
   it("reassignOwnedTo and dropOwned: objects and privileges in every database are handled, then the role is dropped", async () => {
     const owner = role("owner");
-    const heir = role("heir");
-    await q(`CREATE ROLE ${quoteIdent(heir)}`);
+    const heir = await fx.role("heir");
     const other = unique("db");
     await q(`CREATE DATABASE ${quoteIdent(other)}`);
     try {
@@ -395,8 +391,7 @@ describe("Role (real server)", () => {
   });
 
   it("hostile names round-trip exactly and inject nothing", async () => {
-    const sentinel = role("sentinel");
-    await q(`CREATE ROLE ${quoteIdent(sentinel)}`);
+    const sentinel = await fx.role("sentinel");
     for (const name of [
       hostile("role"),
       `${unique("UPPER")}CASE`,
@@ -404,9 +399,7 @@ describe("Role (real server)", () => {
       `${unique("x")}'); DROP ROLE ${sentinel}; --`,
     ]) {
       made.push(name);
-      const group = hostile("grp");
-      made.push(group);
-      await q(`CREATE ROLE ${quoteIdent(group)}`);
+      const group = await fx.role("!grp");
       const r = new Lifecycle(new RoleProvider());
       await r.up({ name, login: true, password: `p'"\\$$${name}`, inRoles: [group] });
       expect((await roleRow(name))?.rolname).to.equal(name);

@@ -22,7 +22,6 @@ import type { RoleDesired } from "../../provider/role/planner";
 import { Lifecycle } from "../support/engine";
 import {
   adminConnection,
-  dropRoles,
   isMember,
   q,
   qSuper,
@@ -33,6 +32,7 @@ import {
   tryLogin,
   unique,
 } from "../support/db";
+import { fixtures } from "../support/fixtures";
 import { type Cluster, startCluster } from "../support/versions";
 import { E2eEnv, changes, findCli } from "../e2e/harness";
 import { FaultProxy } from "./proxy";
@@ -78,27 +78,17 @@ function clear(message: string): boolean {
 
 describe("reliability: faults", function () {
   this.timeout(600_000);
-  const made: string[] = [];
-  const schemas: string[] = [];
-  const role = (prefix: string) => {
-    const n = unique(prefix);
-    made.push(n);
-    return n;
-  };
+  const fx = fixtures();
+  const made = fx.roles;
+  const role = (prefix: string) => fx.roleName(prefix);
   let table = "";
   let schema = "";
 
   before(async () => {
     reset("faults");
-    schema = unique("flt");
-    schemas.push(schema);
-    await q(`CREATE SCHEMA ${qi(schema)}`);
+    schema = await fx.schema("flt");
     table = "shared";
     await q(`CREATE TABLE ${qi(schema)}.${table} (id int)`);
-  });
-  after(async () => {
-    for (const s of schemas) await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(...made);
   });
 
   describe("hooks under concurrency", () => {
@@ -165,8 +155,7 @@ describe("reliability: faults", function () {
 
     it("Role create: the retry finds the role its first attempt made and takes it as its own (not 'already exists')", async () => {
       const name = role("lost");
-      const group = role("lostgrp");
-      await q(`CREATE ROLE ${qi(group)}`);
+      const group = await fx.role("lostgrp");
       const password = `pw-${Math.random().toString(36).slice(2)}`;
       const args = {
         name,
@@ -207,8 +196,7 @@ describe("reliability: faults", function () {
     });
 
     it("RoleMembership, Grant and DefaultPrivileges create: the retry sees its work done and succeeds", async () => {
-      const [group, member, grantee] = [role("lg"), role("lm"), role("lgr")];
-      for (const n of [group, member, grantee]) await q(`CREATE ROLE ${qi(n)}`);
+      const [group, member, grantee] = [await fx.role("lg"), await fx.role("lm"), await fx.role("lgr")];
       const m = new Lifecycle(new RoleMembershipProvider());
       proxy.dropAfterCommit(1);
       await m.up({ role: group, member, connection: via() });
@@ -312,8 +300,7 @@ describe("reliability: faults", function () {
 
   describe("a lock held by another transaction", () => {
     it("a grant on a table locked ACCESS EXCLUSIVE (and altered) by an open transaction waits lockTimeout, then fails naming the table, the lock and the setting", async () => {
-      const grantee = role("waiter");
-      await q(`CREATE ROLE ${qi(grantee)}`);
+      const grantee = await fx.role("waiter");
       const locked = "locked_t";
       await q(`CREATE TABLE ${qi(schema)}.${locked} (id int)`);
       const s = testServer();
@@ -386,8 +373,7 @@ describe("reliability: faults", function () {
 
   describe("a pool whose every connection is busy", () => {
     it("an operation that waits longer than 30 s for a free pooled connection still runs (the wait is no failure)", async () => {
-      const grantee = role("queued");
-      await q(`CREATE ROLE ${qi(grantee)}`);
+      const grantee = await fx.role("queued");
       for (const t of ["busy_a", "busy_b"]) await q(`CREATE TABLE ${qi(schema)}.${t} (id int)`);
       const conn = { ...adminConnection(), maxConnections: 1, lockTimeout: "60s" };
       const s = testServer();
@@ -460,8 +446,7 @@ describe("reliability: faults", function () {
         .and.include("statement_timeout");
       expect(await roleRow(b)).to.equal(undefined);
       // Grant on two tables, one missing: nothing granted on the other
-      const c = role("half");
-      await q(`CREATE ROLE ${qi(c)}`);
+      const c = await fx.role("half");
       const err3 = await new Lifecycle(new GrantProvider())
         .up({
           role: c,

@@ -13,40 +13,27 @@ import { Lifecycle } from "../support/engine";
 import {
   adminIsSuperuser,
   asRole,
-  dropRoles,
   one,
   q,
   quoteIdent as qi,
   roleRow,
-  serverVersionNum,
   tablePriv,
   testServer,
-  unique,
 } from "../support/db";
+import { fixtures, serverVersionNum } from "../support/fixtures";
 import { requestedMajor } from "../support/versions";
 
 describe("versions: behaviour that depends on the server version", () => {
-  const made: string[] = [];
-  const schemas: string[] = [];
+  const fx = fixtures();
+  const made = fx.roles;
   let version = 0;
   let schema = "";
   before(async () => {
     version = await serverVersionNum();
-    schema = unique("ver");
-    schemas.push(schema);
-    await q(`CREATE SCHEMA ${qi(schema)}`);
+    schema = await fx.schema("ver");
     await q(`CREATE TABLE ${qi(schema)}.t (id int)`);
   });
-  after(async () => {
-    for (const s of schemas) await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await dropRoles(...made);
-  });
-  const role = async (prefix: string, login = false) => {
-    const n = unique(prefix);
-    made.push(n);
-    await q(`CREATE ROLE ${qi(n)} ${login ? "LOGIN PASSWORD 'pw'" : ""}`);
-    return n;
-  };
+  const role = (prefix: string, login = false): Promise<string> => fx.role(prefix, { login });
 
   it("the server is the version PGR_TEST_PG_VERSION asks for", function () {
     if (!testServer().embedded) {

@@ -20,6 +20,7 @@ function newPool(s: TestServer, user: string, password: string | undefined): Poo
  */
 export function setServer(s: TestServer, nonSuperAdmin?: { user: string; password: string }): void {
   server = s;
+  versionNum = undefined;
   admin = nonSuperAdmin ?? { user: s.user, password: s.password };
   pool = newPool(s, admin.user, admin.password);
   superPool = nonSuperAdmin ? newPool(s, s.user, s.password) : pool;
@@ -187,10 +188,17 @@ export async function tablePriv(role: string, schema: string, table: string, pri
   return r.ok;
 }
 
+const VERSION_NUM_QUERY = "SELECT current_setting('server_version_num') AS v";
+
+/** The server_version_num of the server `client` is connected to (before setServer: the mocha setup). */
+export async function serverVersionNumOf(client: Client): Promise<number> {
+  return Number((await client.query<{ v: string }>(VERSION_NUM_QUERY)).rows[0]!.v);
+}
+
 let versionNum: number | undefined;
 /** The server's server_version_num (170004 for 17.4). */
 export async function serverVersionNum(): Promise<number> {
-  versionNum ??= Number((await one<{ v: string }>("SELECT current_setting('server_version_num') AS v")).v);
+  versionNum ??= Number((await one<{ v: string }>(VERSION_NUM_QUERY)).v);
   return versionNum;
 }
 
@@ -225,6 +233,10 @@ export async function dropRoles(...names: string[]): Promise<void> {
 
 export function quoteIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
 }
 
 /**

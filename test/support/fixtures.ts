@@ -4,7 +4,7 @@
  * unicode, SQL), and removed by the block's `after` hook. The server's version is `serverVersionNum()`
  * (db.ts): no test file asks the server for it itself.
  */
-import { adminActsFor, dropRoles, hostile, q, quoteIdent, unique } from "./db";
+import { adminActsFor, dropRoles, hostile, q, quoteIdent, quoteLiteral, unique } from "./db";
 
 export { serverVersionNum } from "./db";
 
@@ -16,6 +16,14 @@ export function fixtureName(prefix: string): string {
 export interface RoleOptions {
   /** LOGIN PASSWORD 'pw' (default false: a group role). */
   login?: boolean;
+  /** false: NOINHERIT (default: PostgreSQL's, INHERIT). */
+  inherit?: boolean;
+  /** CONNECTION LIMIT n. */
+  connectionLimit?: number;
+  /** VALID UNTIL 'timestamp'. */
+  validUntil?: string;
+  /** IN ROLE: the groups the role is made a member of. */
+  inRoles?: string[];
   /** Make the admin able to act for the role (a non-superuser admin before PostgreSQL 16). */
   actFor?: boolean;
 }
@@ -35,8 +43,20 @@ export class Fixtures {
 
   /** A new role. */
   async role(prefix: string, options: RoleOptions = {}): Promise<string> {
-    const name = this.roleName(prefix);
-    await q(`CREATE ROLE ${quoteIdent(name)} ${options.login ? "LOGIN PASSWORD 'pw'" : ""}`);
+    return this.createRole(this.roleName(prefix), options);
+  }
+
+  /** A new role named exactly `name` (names that must share a pattern), dropped by the cleanup. */
+  async createRole(name: string, options: RoleOptions = {}): Promise<string> {
+    if (!this.roles.includes(name)) this.roles.push(name);
+    const clauses = [
+      options.login ? "LOGIN PASSWORD 'pw'" : "",
+      options.inherit === false ? "NOINHERIT" : "",
+      options.connectionLimit === undefined ? "" : `CONNECTION LIMIT ${options.connectionLimit}`,
+      options.validUntil === undefined ? "" : `VALID UNTIL ${quoteLiteral(options.validUntil)}`,
+      options.inRoles?.length ? `IN ROLE ${options.inRoles.map(quoteIdent).join(", ")}` : "",
+    ];
+    await q(`CREATE ROLE ${quoteIdent(name)} ${clauses.filter((c) => c).join(" ")}`);
     if (options.actFor) await adminActsFor(name);
     return name;
   }
