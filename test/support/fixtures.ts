@@ -1,7 +1,9 @@
 /**
- * The fixtures integration tests share: roles and schemas made for one describe block, named so that
- * no other test uses them (a `!` before the prefix asks for a hostile name: quotes, backslashes,
- * unicode, SQL), and removed by the block's `after` hook. The server's version is `serverVersionNum()`
+ * The fixtures integration and reliability tests share: roles (with their attributes and groups) and
+ * schemas made for one describe block, named so that no other test uses them (a `!` before the prefix
+ * asks for a hostile name: quotes, backslashes, unicode, SQL; `createRole` takes a name the test
+ * chose), and removed by the block's `after` hook (or by `cleanup()`, where a block must undo other
+ * things first). The server's version is `serverVersionNum()`
  * (db.ts): no test file asks the server for it itself.
  */
 import { adminActsFor, dropRoles, hostile, q, quoteIdent, quoteLiteral, unique } from "./db";
