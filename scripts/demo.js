@@ -163,10 +163,15 @@ async function printCatalog(conn) {
 }
 
 async function main() {
-  if (!fs.existsSync(path.join(pulumiBin, "pulumi"))) {
+  // Every time: it returns at once when the CLI, the language host and the dynamic-provider plugin are in
+  // place, repairs what is not (a plugin left as a symlink into a removed clone, say), and builds what is
+  // missing.
+  if (!fs.existsSync(path.join(pulumiBin, "pulumi")))
     log(`no Pulumi CLI ${version} in ${pulumiBin}: building it (scripts/install-pulumi-cli.sh)`);
-    execFileSync(path.join(root, "scripts", "install-pulumi-cli.sh"), { stdio: "inherit" });
-  }
+  execFileSync(path.join(root, "scripts", "install-pulumi-cli.sh"), {
+    stdio: "inherit",
+    env: { ...process.env, PULUMI_HOME: pulumiHome },
+  });
   fs.mkdirSync(path.join(demoDir, "state"), { recursive: true });
   let conn;
   if (external) {

@@ -10,11 +10,16 @@
 #                                   version-stamped (`pulumi version` prints v<version>)
 #   pulumi-language-nodejs          built from tools/pulumi-language-nodejs (a minimal Node.js language
 #                                   host: the official one is not served by the Go module proxy)
-#   pulumi-resource-pulumi-nodejs   symlink to node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
-#                                   (the dynamic-provider plugin; run `npm ci` first)
+#   pulumi-resource-pulumi-nodejs   a copy of node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
+#                                   (the dynamic-provider plugin, a shell script that resolves
+#                                   @pulumi/pulumi from its working folder, the program's, never from
+#                                   its own location: the copy does not depend on this clone; run
+#                                   `npm ci` first)
+# Nothing installed points into a clone: an earlier install whose plugin is a symlink (into a clone's
+# node_modules, dangling once that clone is removed) is repaired by replacing it with a copy.
 #
-# Idempotent: returns at once when both binaries of that version are in place (the language host is
-# rebuilt only when its sources change). Go module and build caches, and the CLI's wrapper module
+# Idempotent: returns at once when both binaries of that version and the plugin are in place (the
+# language host is rebuilt only when its sources change). Go module and build caches, and the CLI's wrapper module
 # (${XDG_CACHE_HOME:-~/.cache}/pulumi-postgres-roles/pulumi-cli-<version>), live outside the repo.
 # The first build takes several minutes; later builds on the same machine reuse the caches.
 #
@@ -39,12 +44,19 @@ bin="$pulumi_home/versions/$version/bin"
 host_src="$here/tools/pulumi-language-nodejs"
 host_stamp="$bin/.pulumi-language-nodejs.sources"
 
-link_plugin() {
-  # The dynamic-provider plugin is a shell script shipped at the root of @pulumi/pulumi.
+install_plugin() {
+  # The dynamic-provider plugin is a shell script shipped at the root of @pulumi/pulumi. It runs
+  # `node -e "require.resolve('@pulumi/pulumi/cmd/dynamic-provider')"`, which resolves from the working
+  # folder the engine starts it in (the program's), so a copy works wherever it lives. An executable
+  # regular file in place is kept (ours, or the official CLI's); a symlink, dangling or not, is replaced.
   local plugin="$here/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  local dest="$bin/pulumi-resource-pulumi-nodejs"
+  if [ -f "$dest" ] && [ ! -L "$dest" ] && [ -x "$dest" ]; then return 0; fi
   [ -f "$plugin" ] || die "$plugin not found; run npm ci first"
-  chmod +x "$plugin"
-  ln -sfn "$plugin" "$bin/pulumi-resource-pulumi-nodejs"
+  if [ -L "$dest" ]; then log "replacing the symlink $dest -> $(readlink "$dest") by a copy"; fi
+  cp "$plugin" "$dest.tmp.$$"
+  chmod 755 "$dest.tmp.$$"
+  mv -f "$dest.tmp.$$" "$dest"
 }
 
 host_sources_hash() {
@@ -66,7 +78,7 @@ host_ok() {
   die "node_modules/@pulumi/pulumi not found in $here; run npm ci first"
 mkdir -p "$bin"
 if cli_ok && host_ok; then
-  link_plugin
+  install_plugin
   log "pulumi v$version already in $bin"
   exit 0
 fi
@@ -77,7 +89,7 @@ if command -v flock >/dev/null; then
   exec 9>"$bin/.install.lock"
   flock 9
   if cli_ok && host_ok; then
-    link_plugin
+    install_plugin
     log "pulumi v$version already in $bin"
     exit 0
   fi
@@ -133,5 +145,5 @@ if ! host_ok; then
   host_sources_hash >"$host_stamp"
 fi
 
-link_plugin
+install_plugin
 log "installed $("$bin/pulumi" version) in $bin ($((SECONDS - started))s)"

@@ -14,20 +14,24 @@
  *     it was on every platform.
  * PGR_TEST_PG_VERSION selects the major version (default 17).
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, execFileSync, type ChildProcess } from "node:child_process";
 import {
   chmodSync,
   chownSync,
+  cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
 import { arch, platform, tmpdir, userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 /** The repository root (this file runs from dist/test/support). */
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
@@ -135,8 +139,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** An OS user's ids, for spawn. */
+type Ids = { uid: number; gid: number };
+
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` OS user (created if missing). */
-function runAs(): { uid: number; gid: number } | undefined {
+function runAs(): Ids | undefined {
   if (userInfo().uid !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
   try {
@@ -148,6 +155,87 @@ function runAs(): { uid: number; gid: number } | undefined {
     ]);
     return { uid: id("-u"), gid: id("-g") };
   }
+}
+
+/** Whether the server's OS user can run the binaries of `bin` (every folder on the way traversable). */
+function canRun(bin: string, ids: Ids): boolean {
+  return spawnSync(join(bin, "postgres"), ["--version"], { ...ids, stdio: "ignore" }).status === 0;
+}
+
+/** Makes a copied tree readable (and its folders and executables usable) by every user. */
+function openToAll(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  if (st.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const entry of readdirSync(path)) openToAll(join(path, entry));
+  } else {
+    chmodSync(path, st.mode & 0o100 ? 0o755 : 0o644);
+  }
+}
+
+/**
+ * The binaries' package folder copied once into a cache folder under the system temp folder (one per
+ * package version, shared by every clone and test process), owned by root and writable by root only.
+ */
+function cachedCopy(pkgDir: string): string {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+  };
+  const dir = join(tmpdir(), `pulumi-postgres-roles-${pkg.name.replace(/[^\w.-]/g, "_")}-${pkg.version}`);
+  if (existsSync(dir)) {
+    const st = lstatSync(dir);
+    // Only a folder this (root) process could have made is trusted: root runs what it holds.
+    if (st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0) return dir;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const tmp = mkdtempSync(`${dir}.tmp-`);
+  cpSync(join(pkgDir, "native"), join(tmp, "native"), { recursive: true, verbatimSymlinks: true });
+  cpSync(join(pkgDir, "package.json"), join(tmp, "package.json"));
+  openToAll(tmp);
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    // Another test process made it first: use theirs.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(dir)) throw e;
+  }
+  return dir;
+}
+
+const reachable = new Map<string, PgBinaries>();
+/**
+ * As root the server runs as the `postgres` OS user, which must reach the binaries. In a clone under a
+ * folder it cannot enter (/root, mode 0700: where a root shell or many CI containers start) initdb
+ * would fail with EACCES; then the binaries' package folder (native/: bin, lib, share) is copied once
+ * into a cache folder under the system temp folder and the server runs from there.
+ */
+function reachableBy(bins: PgBinaries, ids: Ids): PgBinaries {
+  const known = reachable.get(bins.bin);
+  if (known) return known;
+  let result = bins;
+  if (!canRun(bins.bin, ids)) {
+    const native = dirname(bins.bin);
+    const pkgDir = dirname(native);
+    const fromNpm = basename(native) === "native" && existsSync(join(pkgDir, "package.json"));
+    const copy = fromNpm ? cachedCopy(pkgDir) : undefined;
+    const copied = copy ? join(copy, "native", "bin") : undefined;
+    if (!copied || !canRun(copied, ids)) {
+      throw new Error(
+        `as root, PostgreSQL runs as the OS user "postgres", which cannot run ${bins.bin}` +
+          (copied ? ` nor its copy ${copied}` : "") +
+          ": a folder on the way is closed to it (such as /root, mode 0700). Clone the repository into a " +
+          "folder every user can enter (or `chmod o+x` each folder above it)" +
+          (copied
+            ? ", or set TMPDIR to such a folder"
+            : ", or set PGR_TEST_PG_BIN to binaries that user can reach"),
+      );
+    }
+    result = { ...bins, bin: copied, source: `${bins.source}, copied to ${copy}` };
+  }
+  reachable.set(bins.bin, result);
+  return result;
 }
 
 export interface ClusterOptions {
@@ -210,11 +298,12 @@ function killOnExit(child: ChildProcess, root: string): void {
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
-  const bins = binaries(opts.major ?? requestedMajor());
+  const ids = runAs();
+  const found = binaries(opts.major ?? requestedMajor());
+  const bins = ids ? reachableBy(found, ids) : found;
   const root = mkdtempSync(join(tmpdir(), `pulumi-postgres-roles-pg${bins.major}-`));
   chmodSync(root, 0o755);
   const dataDir = join(root, "data");
-  const ids = runAs();
   mkdirSync(dataDir, { mode: 0o700 });
   if (ids) chownSync(dataDir, ids.uid, ids.gid);
   const password = opts.password ?? `admin-${Math.random().toString(36).slice(2)}`;

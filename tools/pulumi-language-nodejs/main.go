@@ -1,10 +1,13 @@
 // Copyright 2026, the pulumi-postgres-roles authors.
 // Licensed under the Apache License, Version 2.0.
 //
-// A minimal stand-in for Pulumi's Node.js language host (`pulumi-language-nodejs`), for machines that
-// can build Go modules from the Go module proxy but cannot download Pulumi's release binaries. The
-// official host (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served
-// by every Go module proxy; this one depends only on github.com/pulumi/pulumi/sdk/v3 and gRPC.
+// This exists only because the official Node.js language host (module
+// github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not available from the Go module
+// proxy on the machines this project is developed and tested on, which cannot download Pulumi's release
+// binaries either. A user's machine uses the official host shipped with the Pulumi CLI, not this one.
+//
+// A minimal stand-in for Pulumi's Node.js language host (`pulumi-language-nodejs`), built by
+// scripts/install-pulumi-cli.sh; it depends only on github.com/pulumi/pulumi/sdk/v3 and gRPC.
 //
 // It implements what `pulumi up/preview/refresh/destroy`, `pulumi install`, `pulumi about` and the
 // Automation API need for Node.js (JavaScript or TypeScript via ts-node) programs:
