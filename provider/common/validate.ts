@@ -3,6 +3,7 @@
  * shape `check` returns to the engine.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { isPublic } from "./quote";
 
 /** The placeholder the engine sends for values not known during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -61,6 +62,32 @@ export class Problems {
   bool(property: string, v: unknown): void {
     if (v === undefined || v === null || isUnknown(v)) return;
     if (typeof v !== "boolean") this.add(property, `${property} must be true or false`);
+  }
+
+  /**
+   * The known names of a privilege list that `invalid` refuses for `objectType`, as one problem
+   * naming them all (names not known yet, during preview, are checked when they are).
+   */
+  privilegeNames(
+    objectType: string,
+    privileges: readonly unknown[],
+    invalid: (names: string[]) => string[],
+  ): void {
+    const bad = invalid(privileges.filter((x): x is string => typeof x === "string" && !isUnknown(x)));
+    if (bad.length > 0) {
+      this.add(
+        "privileges",
+        `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a privilege" : "are not privileges"} of a ${objectType}`,
+      );
+    }
+  }
+
+  /** `withGrantOption`: a boolean, and never for PUBLIC (PostgreSQL refuses the grant option to PUBLIC). */
+  grantOption(withGrantOption: unknown, role: unknown): void {
+    this.bool("withGrantOption", withGrantOption);
+    if (withGrantOption === true && typeof role === "string" && isPublic(role)) {
+      this.add("withGrantOption", "the grant option cannot be granted to PUBLIC");
+    }
   }
 
   get ok(): boolean {

@@ -77,23 +77,11 @@ export function checkDefaultPrivileges(news: Record<string, unknown>): {
         );
       }
       if (objectType) {
-        const bad = invalidDefaultPrivileges(
-          objectType,
-          (privs as string[]).filter((x) => !isUnknown(x)),
-        );
-        if (bad.length > 0) {
-          p.add(
-            "privileges",
-            `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a privilege" : "are not privileges"} of a ${objectType}`,
-          );
-        }
+        p.privilegeNames(objectType, privs, (names) => invalidDefaultPrivileges(objectType, names));
       }
     }
   }
-  p.bool("withGrantOption", news.withGrantOption);
-  if (news.withGrantOption === true && typeof news.role === "string" && isPublic(news.role)) {
-    p.add("withGrantOption", "the grant option cannot be granted to PUBLIC");
-  }
+  p.grantOption(news.withGrantOption, news.role);
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
 
   // Values not known yet (preview) stay unknown: no default may stand in for them.

@@ -105,23 +105,11 @@ export function checkGrant(news: Record<string, unknown>): {
     } else if (privs.length === 0) {
       p.add("privileges", "privileges must not be empty");
     } else if (objectType) {
-      const bad = invalidPrivileges(
-        objectType,
-        (privs as string[]).filter((x) => !isUnknown(x)),
-      );
-      if (bad.length > 0) {
-        p.add(
-          "privileges",
-          `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a privilege" : "are not privileges"} of a ${objectType}`,
-        );
-      }
+      p.privilegeNames(objectType, privs, (names) => invalidPrivileges(objectType, names));
     }
   }
-  p.bool("withGrantOption", news.withGrantOption);
+  p.grantOption(news.withGrantOption, news.role);
   p.bool("cascade", news.cascade);
-  if (news.withGrantOption === true && typeof news.role === "string" && isPublic(news.role)) {
-    p.add("withGrantOption", "the grant option cannot be granted to PUBLIC");
-  }
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
 
   // Values not known yet (preview) stay unknown: no default may stand in for them.
