@@ -231,6 +231,10 @@ export async function dropRoles(...names: string[]): Promise<void> {
   }
 }
 
+/**
+ * The tests quote the SQL of their fixtures on their own, not through provider/common/quote.ts: a
+ * quoting bug in the provider must not also shape the fixtures its tests check it against.
+ */
 export function quoteIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
