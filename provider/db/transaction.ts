@@ -67,7 +67,7 @@ export function isUnavailable(e: unknown): boolean {
   if (code === "57P01" || code === "57P02" || code === "57P03") return true;
   if (code && code.startsWith("08")) return true;
   if (code === "ECONNRESET" || code === "ECONNREFUSED" || code === "EPIPE") return true;
-  // "timeout expired": opening a connection took longer than CONNECT_TIMEOUT_MS (see pools.ts)
+  // "timeout expired": opening a connection took longer than connectTimeout (see pools.ts)
   return /Connection terminated|connection terminated|Client has encountered a connection error|^timeout expired$/.test(
     message,
   );

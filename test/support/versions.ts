@@ -244,6 +244,11 @@ export interface ClusterOptions {
   settings?: Record<string, string>;
   /** The superuser's password (default: random). */
   password?: string;
+  /**
+   * Files written into the data folder after initdb (pg_hba.conf, server.crt, server.key, …), mode
+   * 0600 and owned by the server's OS user, as PostgreSQL requires of its key file.
+   */
+  files?: Record<string, string>;
 }
 
 /** A running cluster of our own. */
@@ -331,6 +336,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     throw new Error(`initdb (PostgreSQL ${bins.version}) failed: ${err.stderr?.toString() ?? err.message}`);
   } finally {
     rmSync(pwfile, { force: true });
+  }
+  for (const [name, content] of Object.entries(opts.files ?? {})) {
+    const file = join(dataDir, name);
+    writeFileSync(file, content, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    if (ids) chownSync(file, ids.uid, ids.gid);
   }
   const port = await freePort();
   const settings: Record<string, string> = {
