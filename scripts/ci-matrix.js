@@ -8,7 +8,9 @@
 //   matrix  (`npm run test:matrix`): the rest — the integration suite on every other supported version,
 //           and as a managed-service style non-superuser admin on the versions of pg-versions.json
 //           `nonsuper`; the end-to-end suite on the oldest; the reliability suite (faults, hostile input,
-//           secrets) on the oldest and the newest; the load through the engine on the newest.
+//           secrets) on the oldest and the newest; the load through the engine on the newest; the
+//           connection tests (TLS for each sslmode, client certificates, password file: servers of
+//           their own, compared with psql where installed) on the oldest and the newest.
 //
 //   node scripts/ci-matrix.js --group test    one group (after `npm run build`)
 //   node scripts/ci-matrix.js                 every part of both
@@ -67,12 +69,15 @@ const SPECS = {
   ],
   // the load through the engine runs once, on the newest version
   load: ["dist/test/reliability/load.test.js"],
+  // servers of their own (TLS on/off, pg_hba.conf of their own): no shared server
+  connection: ["dist/test/connection/**/*.test.js"],
 };
 
 function suite(kind, major, admin) {
   // the integration and end-to-end suites on the newest version, as a superuser admin: `npm test`
   const group = (kind === "integration" || kind === "e2e") && major === NEWEST && !admin ? "test" : "matrix";
-  const name = `${kind === "integration" ? "int" : kind}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
+  const short = { integration: "int", connection: "tls" }[kind] || kind;
+  const name = `${short}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
   const env = { PGR_TEST_PG_VERSION: String(major) };
   if (admin === "nonsuper") env.PGR_TEST_ADMIN = "nonsuper";
   if (kind === "reliability" || kind === "load") {
@@ -91,8 +96,7 @@ function suite(kind, major, admin) {
     admin: admin || "superuser",
     args: [
       "--no-config",
-      "--require",
-      "dist/test/setup.js",
+      ...(kind === "connection" ? [] : ["--require", "dist/test/setup.js"]),
       "--timeout",
       "60000",
       "--reporter",
@@ -120,6 +124,8 @@ const jobs = [
   suite("reliability", OLDEST),
   suite("reliability", NEWEST),
   suite("load", NEWEST),
+  suite("connection", OLDEST),
+  suite("connection", NEWEST),
 ];
 
 /** Seconds each part took last time (for the order), or a guess. */
@@ -131,7 +137,7 @@ function expectedSeconds(job) {
   } catch {
     // no earlier run
   }
-  return { e2e: 300, reliability: 240, load: 400, integration: 30, unit: 5 }[job.kind];
+  return { e2e: 300, reliability: 240, load: 400, integration: 30, connection: 20, unit: 5 }[job.kind];
 }
 
 function binariesInstalled() {
