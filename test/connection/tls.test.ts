@@ -92,6 +92,7 @@ describe("connections as libpq makes them (TLS, password file, application_name,
   this.timeout(120_000);
   let dir: string;
   let home: string;
+  let socketDir: string;
   let sslOnly: Cluster; // ssl=on, hostssl only
   let noSslHba: Cluster; // ssl=on, hostnossl only
   let sslOff: Cluster; // ssl=off
@@ -109,10 +110,15 @@ describe("connections as libpq makes them (TLS, password file, application_name,
     // No ~/.postgresql/root.crt or ~/.pgpass of the machine's user may change what these tests see.
     process.env.HOME = home;
     makeCertificates(dir);
+    // The server's OS user (postgres, when the tests run as root) makes its socket there.
+    chmodSync(dir, 0o711); // the keys in it are 0600
+    socketDir = join(dir, "socket");
+    mkdirSync(socketDir);
+    chmodSync(socketDir, 0o777);
     const major = requestedMajor();
     const cert = (name: string) => readFileSync(file(name), "utf8");
     const hba = (lines: string[]) => lines.map((l) => `${l}\n`).join("");
-    [sslOnly, noSslHba, sslOff] = await Promise.all([
+    const started = await Promise.allSettled([
       startCluster({
         major,
         settings: { ssl: "on", ssl_ca_file: "root.crt" },
@@ -140,8 +146,11 @@ describe("connections as libpq makes them (TLS, password file, application_name,
           ]),
         },
       }),
-      startCluster({ major, settings: { ssl: "off" } }),
+      startCluster({ major, settings: { ssl: "off", unix_socket_directories: socketDir } }),
     ]);
+    // Each server that started is stopped in `after`, also when another one failed to.
+    [sslOnly, noSslHba, sslOff] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined!));
+    for (const r of started) if (r.status === "rejected") throw r.reason;
     const registry = new PoolRegistry();
     try {
       for (const s of [sslOnly, noSslHba, sslOff]) {
@@ -398,6 +407,11 @@ describe("connections as libpq makes them (TLS, password file, application_name,
     it("require, verify-ca and verify-full are refused: the server does not support TLS", async () => {
       for (const sslmode of ["require", "verify-ca", "verify-full"] as const) {
         await expectBoth(on({ sslmode, sslrootcert: good() }), /does not support SSL/);
+      }
+    });
+    it("on a Unix socket no TLS is asked for, whatever the sslmode", async () => {
+      for (const sslmode of ["prefer", "require", "verify-full"] as const) {
+        await expectBoth(on({ host: socketDir, sslmode, sslrootcert: good() }), "plain");
       }
     });
   });
