@@ -20,7 +20,9 @@ import {
   connectionFromEnv,
   resolveConnection,
 } from "../../provider/db/connection";
-import { PoolRegistry } from "../../provider/db/pools";
+import { RoleProvider } from "../../provider";
+import { PoolRegistry, pools } from "../../provider/db/pools";
+import { CheckFailed, Lifecycle } from "../support/engine";
 import { type Cluster, requestedMajor, startCluster } from "../support/versions";
 
 const CERT_USER = "pgr_cert_user";
@@ -377,6 +379,70 @@ describe("connections as libpq makes them (TLS, password file, application_name,
           /certificate present, but not private key file/,
         );
       });
+    });
+  });
+
+  describe("a resource through its provider hooks", () => {
+    after(() => pools.closeAll());
+
+    it("creates a Role over verify-full with the CA file, and fails clearly with a wrong CA", async () => {
+      const connection = {
+        ...superuserOf(sslOnly),
+        sslmode: "verify-full" as const,
+        sslrootcert: good(),
+        applicationName: "pgr-tls-test",
+        connectTimeout: 10,
+      };
+      const role = new Lifecycle(new RoleProvider());
+      await role.up({ name: "pgr_tls_role", login: false, connection });
+      const registry = new PoolRegistry();
+      try {
+        const pool = registry.get(resolveConnection({ resource: connection }));
+        const r = await pool.query("SELECT 1 FROM pg_roles WHERE rolname = 'pgr_tls_role'");
+        expect(r.rowCount).to.equal(1);
+        // only connection settings changed: an update
+        expect(
+          await role.up({
+            name: "pgr_tls_role",
+            login: false,
+            connection: { ...connection, applicationName: "x" },
+          }),
+        ).to.equal("update");
+        const failed = await new Lifecycle(new RoleProvider())
+          .up({ name: "pgr_tls_role_2", connection: { ...connection, sslrootcert: wrong() } })
+          .then(
+            () => undefined,
+            (e: Error) => e,
+          );
+        expect(failed?.message)
+          .to.match(/pgr_tls_role_2/)
+          .and.to.match(CERT_FAILED);
+        expect(failed?.message).to.not.include(sslOnly.password);
+        await role.destroy();
+        expect((await pool.query("SELECT 1 FROM pg_roles WHERE rolname = 'pgr_tls_role'")).rowCount).to.equal(
+          0,
+        );
+      } finally {
+        await registry.closeAll();
+      }
+    });
+
+    it("check names each bad setting", async () => {
+      const err = await new Lifecycle(new RoleProvider())
+        .check({
+          name: "x",
+          connection: { sslmode: "verify-ca", sslrootcert: "system", connectTimeout: "soon", sslkey: "" },
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).to.be.instanceOf(CheckFailed);
+      expect((err as CheckFailed).failures.map((f) => f.property)).to.have.members([
+        "connection.sslmode",
+        "connection.sslkey",
+        "connection.connectTimeout",
+      ]);
     });
   });
 
