@@ -9,30 +9,57 @@ import type { ResolvedConnection } from "./connection";
 import { NoPasswordError, readPassfile } from "./passfile";
 import { TlsSettingError, tlsOptions } from "./tls";
 
-/** Our option: how long opening one connection may take (TCP, TLS, authentication); 0: no limit. */
+/** With or without TLS. */
+export type Transport = "tls" | "plain";
+
+/** Our options: how long opening one connection may take (0: no limit), and how the pool wants it made now. */
 interface BoundedConfig extends ClientConfig {
   openTimeoutMillis?: number;
+  transportNow?: () => { transport: Transport; ssl: ClientConfig["ssl"] };
 }
+
+/** The transport a failed connection used, set on its error. */
+const TRANSPORT = Symbol("transport");
 
 /**
  * node-postgres applies a pool's connectionTimeoutMillis to two different waits: opening a
  * connection, and waiting for a free one when all `max` are in use. The second is no failure: the
  * engine's parallelism bounds the queue, and every transaction holding a connection is bounded by
  * lock_timeout. So the pool waits as long as it takes, and each connection bounds its own opening
- * (connectTimeout, libpq's connect_timeout).
+ * (connectTimeout, libpq's connect_timeout). Each connection is made with the transport its pool
+ * wants when the connection is made (a request may wait in the pool's queue meanwhile), and a
+ * failure says which it was.
  */
 class BoundedConnectClient extends Client {
+  private readonly transport: Transport;
+
   constructor(config?: BoundedConfig) {
     // Every property copied, the password too (the pool keeps it non-enumerable, out of stack traces).
     const own = Object.defineProperties({}, Object.getOwnPropertyDescriptors(config ?? {})) as BoundedConfig;
     own.connectionTimeoutMillis = own.openTimeoutMillis ?? 0;
+    const now = own.transportNow?.() ?? { transport: "plain", ssl: false };
+    own.ssl = now.ssl;
     delete own.openTimeoutMillis;
+    delete own.transportNow;
     super(own);
+    this.transport = now.transport;
+  }
+
+  override connect(): Promise<Client>;
+  override connect(callback: (err: Error) => void): void;
+  override connect(callback?: (err: Error) => void): Promise<Client> | void {
+    const tag = <E>(e: E): E => {
+      if (e && typeof e === "object") (e as Record<symbol, unknown>)[TRANSPORT] = this.transport;
+      return e;
+    };
+    if (callback) return super.connect((err: Error) => callback(err ? tag(err) : err));
+    return super.connect().catch((e: unknown) => {
+      throw tag(e);
+    });
   }
 }
 
-/** With or without TLS: the attempts of one connection, in libpq's order for each sslmode. */
-export type Transport = "tls" | "plain";
+/** The attempts of one connection, in libpq's order for each sslmode. */
 export function transports(c: Pick<ResolvedConnection, "sslmode" | "host">): Transport[] {
   // libpq never asks for TLS on a Unix socket, whatever the sslmode.
   if (c.host.startsWith("/")) return ["plain"];
@@ -79,19 +106,36 @@ export function fallsBack(from: Transport, e: unknown): boolean {
 }
 
 /**
- * A pool whose connections follow libpq's sslmode: each new connection tries the transports of its
+ * A pool whose connections follow libpq's sslmode: a connection is tried over the transports of its
  * mode in order. The pool remembers the transport that last worked and starts there (libpq starts
  * over for each connection: the outcome is the same while the server's settings are, with fewer
- * round trips), and starts over after a failure.
+ * round trips), and starts over after a failure of the last one.
  */
 class LibpqPool extends Pool {
-  private start = 0;
+  private readonly order: Transport[];
+  /** `index`: the transport new connections are made with, in `order`; `tls`: the TLS options last read. */
+  private readonly now: { index: number; tls: ClientConfig["ssl"] | undefined };
 
   constructor(
     private readonly conn: ResolvedConnection,
     config: PoolConfig & BoundedConfig,
   ) {
-    super(config);
+    const order = transports(conn);
+    const now = { index: 0, tls: undefined as ClientConfig["ssl"] | undefined };
+    super({
+      ...config,
+      transportNow: () => {
+        if (order[now.index] === "plain") return { transport: "plain", ssl: false };
+        if (now.tls !== undefined) return { transport: "tls", ssl: now.tls };
+        // TLS wanted before any request read its files (a request queued while another moved the
+        // pool to TLS): without TLS where the mode allows it, else verified against Node.js's CAs.
+        return order.includes("plain")
+          ? { transport: "plain", ssl: false }
+          : { transport: "tls", ssl: { rejectUnauthorized: true } };
+      },
+    } as PoolConfig);
+    this.order = order;
+    this.now = now;
   }
 
   override connect(): Promise<PoolClient>;
@@ -118,27 +162,47 @@ class LibpqPool extends Pool {
   }
 
   private async connectInOrder(): Promise<PoolClient> {
-    const order = transports(this.conn);
-    let first: unknown;
-    for (let i = this.start; i < order.length; i++) {
-      try {
-        this.options.ssl = order[i] === "tls" ? await tlsOptions(this.conn) : false;
-        const client = await super.connect();
-        this.start = i;
-        return client;
-      } catch (e) {
-        if (i + 1 < order.length && (e instanceof TlsSettingError || fallsBack(order[i]!, e))) {
-          first ??= e;
+    const failed = new Map<Transport, unknown>();
+    // Each transport once per request, and one more try should another request move the pool back.
+    for (let attempt = 0; ; attempt++) {
+      const want = this.order[this.now.index]!;
+      if (want === "tls") {
+        try {
+          this.now.tls = await tlsOptions(this.conn);
+        } catch (e) {
+          this.failedOver("tls", e, failed, attempt);
           continue;
         }
-        this.start = 0;
-        if (first !== undefined && e instanceof Error) {
-          e.message += ` (after ${order[0] === "tls" ? "a TLS" : "a non-TLS"} attempt failed: ${(first as Error).message})`;
-        }
-        throw e;
+      }
+      try {
+        return await super.connect();
+      } catch (e) {
+        const used =
+          ((e as Record<symbol, unknown> | undefined)?.[TRANSPORT] as Transport | undefined) ?? want;
+        this.failedOver(used, e, failed, attempt);
       }
     }
-    throw new Error("unreachable: no transport to try");
+  }
+
+  /** After a failure over `used`: moves the pool to the next transport, or throws. */
+  private failedOver(used: Transport, e: unknown, failed: Map<Transport, unknown>, attempt: number): void {
+    const at = this.order.indexOf(used);
+    const next = this.order[at + 1];
+    failed.set(used, failed.get(used) ?? e);
+    const again =
+      next !== undefined &&
+      attempt < this.order.length &&
+      (e instanceof TlsSettingError || fallsBack(used, e));
+    if (again) {
+      if (this.now.index === at) this.now.index = at + 1;
+      return;
+    }
+    if (at > 0 && this.now.index === at) this.now.index = 0;
+    const earlier = [...failed].find(([t]) => t !== used);
+    if (earlier && e instanceof Error) {
+      e.message += ` (after ${earlier[0] === "tls" ? "a TLS" : "a non-TLS"} attempt failed: ${(earlier[1] as Error).message})`;
+    }
+    throw e;
   }
 }
 
@@ -166,7 +230,6 @@ export class PoolRegistry {
         user: c.user,
         password: passwordOf(c),
         database: c.database,
-        ssl: false, // set by LibpqPool before each new connection
         max: c.maxConnections,
         idleTimeoutMillis: 10_000,
         connectionTimeoutMillis: 0,

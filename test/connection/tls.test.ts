@@ -382,6 +382,40 @@ describe("connections as libpq makes them (TLS, password file, application_name,
     });
   });
 
+  it("many connections at once through one pool (more than it holds) all follow allow's and prefer's fallbacks", async () => {
+    const registry = new PoolRegistry();
+    try {
+      for (const [server, sslmode, want] of [
+        [sslOff, "prefer", false],
+        [noSslHba, "prefer", false],
+        [sslOnly, "allow", true],
+      ] as const) {
+        const pool = registry.get(
+          resolveConnection({ resource: { ...superuserOf(server), sslmode, maxConnections: 2 } }),
+        );
+        // More requests than connections, arriving one after another: most wait in the pool's queue
+        // while others fall back, and new ones start over.
+        const got = await Promise.all(
+          Array.from({ length: 24 }, async (_, i) => {
+            await new Promise((r) => setTimeout(r, i * 2));
+            const client = await pool.connect();
+            try {
+              const r = await client.query<{ ssl: boolean }>(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+              );
+              return r.rows[0]!.ssl;
+            } finally {
+              client.release(true); // a new connection for the next request
+            }
+          }),
+        );
+        expect(got, `${sslmode}`).to.deep.equal(Array(24).fill(want));
+      }
+    } finally {
+      await registry.closeAll();
+    }
+  });
+
   describe("a resource through its provider hooks", () => {
     after(() => pools.closeAll());
 
