@@ -172,12 +172,14 @@ export function checkRoles(news: Record<string, unknown>): {
         const other = names.get(name);
         if (other !== undefined)
           p.add(at("name"), `roles.${other} and roles.${key} are both the role ${JSON.stringify(name)}`);
-        names.set(name, key);
-        if (Array.isArray(kept.inRoles))
-          groups.set(
-            name,
-            kept.inRoles.filter((g) => !isUnknown(g)),
-          );
+        else {
+          names.set(name, key);
+          if (Array.isArray(kept.inRoles))
+            groups.set(
+              name,
+              kept.inRoles.filter((g) => !isUnknown(g)),
+            );
+        }
       }
       roles[key] = sparseEntry(key, { ...kept, name: name as string });
     }
