@@ -13,15 +13,7 @@ import { compact, omit } from "../common/values";
 import { scramVerifier } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
 import { otherClusterError, whereabouts } from "../db/cluster";
-import {
-  type Markers,
-  createdBy,
-  mark,
-  markedBy,
-  notOursDetail,
-  prepareMarkers,
-  unmark,
-} from "../db/ownership";
+import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
 import { type Dependents, type RoleLookup, dependents, readPasswords, readRoles } from "../role/catalog";
 import {
   PASSWORD_CHECKED,
@@ -86,21 +78,20 @@ async function claimExisting(
   client: PoolClient,
   resource: string,
   inputs: RolesInputs,
-  markers: Markers,
   mayHaveCommitted: boolean,
   existing: ReadonlyArray<{ entry: Entry; actual: RoleActual }>,
 ): Promise<Set<string>> {
   const ours = new Set<string>();
   const foreign: Array<{ name: string; detail: string }> = [];
   for (const { entry, actual } of existing) {
-    const marked = await markedBy(client, markers, "role", actual.oid);
+    const marked = await markedBy(client, "role", actual.oid);
     if (
       createdBy(marked, inputs.resourceUrn) ||
       (mayHaveCommitted && isOwnCreate(actual, desiredOf(entry.fields, undefined)))
     )
       ours.add(entry.key);
     else if (!inputs.adoptExisting)
-      foreign.push({ name: entry.fields.name, detail: notOursDetail(markers, marked) });
+      foreign.push({ name: entry.fields.name, detail: await notOursDetail(client, marked) });
   }
   if (foreign.length > 0) {
     const details = [...new Set(foreign.map((f) => f.detail))];
@@ -126,18 +117,14 @@ function verifierFor(
   return scramVerifier(wanted);
 }
 
+/** Creation markers for the roles this resource created (not for roles adopted), in the same transaction. */
 async function markCreated(
   client: PoolClient,
-  markers: Markers | undefined,
   urn: string | undefined,
   created: ReadonlyArray<{ oid: number; name: string }>,
 ): Promise<void> {
-  if (!markers || urn === undefined || created.length === 0) return;
-  await mark(
-    client,
-    markers,
-    ...created.map((r) => ({ urn, kind: "role" as const, oid: r.oid, name: r.name })),
-  );
+  if (urn === undefined || created.length === 0) return;
+  await mark(client, ...created.map((r) => ({ urn, kind: "role" as const, oid: r.oid, name: r.name })));
 }
 
 async function oidsAfter(
@@ -179,15 +166,14 @@ async function rolesToDrop(
 
 async function create(db: Db, inputs: RolesInputs): Promise<pulumi.dynamic.CreateResult<RolesOutputs>> {
   const resource = db.label;
-  return db.transaction(async ({ client, attempt, execute, database }) => {
-    const markers = await prepareMarkers(client, database);
+  return db.transaction(async ({ client, attempt, execute }) => {
     const entries = entriesOf(inputs);
     const found = await readRoles(client, entries.map(byName));
     const existing = entries.flatMap((entry, i) => {
       const actual = found[i];
       return actual ? [{ entry, actual }] : [];
     });
-    const ours = await claimExisting(client, resource, inputs, markers, attempt.mayHaveCommitted, existing);
+    const ours = await claimExisting(client, resource, inputs, attempt.mayHaveCommitted, existing);
     await execute(
       planRoles({
         roles: entries.map((e, i) => ({
@@ -200,7 +186,7 @@ async function create(db: Db, inputs: RolesInputs): Promise<pulumi.dynamic.Creat
     const after = await oidsAfter(client, resource, entries);
     // A role taken over through adoptExisting was not created here: it gets no marker.
     const created = after.filter((_, i) => !found[i] || ours.has(entries[i]!.key));
-    await markCreated(client, markers, inputs.resourceUrn, created);
+    await markCreated(client, inputs.resourceUrn, created);
     const { here } = await whereabouts(client, undefined);
     const oids = Object.fromEntries(entries.map((e, i) => [e.key, after[i]!.oid]));
     return { id: randomUUID(), outs: compact({ ...inputs, oids, systemIdentifier: here }) };
@@ -293,7 +279,7 @@ async function update(
     });
     await releaseOwned(db, found.actuals, found.deps, news);
   }
-  return db.transaction(async ({ client, attempt, execute, database }) => {
+  return db.transaction(async ({ client, attempt, execute }) => {
     const where = await whereabouts(client, olds.systemIdentifier);
     if (!where.same) throw otherClusterError(resource, "update roles", `the roles of ${resource}`, where);
     const entries = entriesOf(news);
@@ -307,18 +293,16 @@ async function update(
     // and a role found under its name then is someone else's unless claimed.
     const tracked = entries.map((e, i) => oldOids[e.key] !== undefined && found[i] !== undefined);
     const toCreate = entries.filter((_, i) => !tracked[i]);
-    let markers: Markers | undefined;
     let ours = new Set<string>();
     const byNameFound = new Map<string, RoleActual | undefined>();
     if (toCreate.length > 0) {
-      markers = await prepareMarkers(client, database);
       const again = await readRoles(client, toCreate.map(byName));
       toCreate.forEach((e, i) => byNameFound.set(e.key, again[i]));
       const existing = toCreate.flatMap((entry, i) => {
         const actual = again[i];
         return actual ? [{ entry, actual }] : [];
       });
-      ours = await claimExisting(client, resource, news, markers, attempt.mayHaveCommitted, existing);
+      ours = await claimExisting(client, resource, news, attempt.mayHaveCommitted, existing);
     }
     const allGroups = news.authoritative?.memberships === true;
     const plan: Array<{ actual: RoleActual | undefined; desired: RoleDesired }> = entries.map((e, i) => {
@@ -345,12 +329,20 @@ async function update(
       "role",
       drop.map((a) => a.oid),
     );
-    const after = await oidsAfter(client, resource, entries);
-    const created = after.filter(
-      (_, i) => !tracked[i] && (!byNameFound.get(entries[i]!.key) || ours.has(entries[i]!.key)),
+    // OIDs: the tracked roles keep theirs; the new ones are read back (one query).
+    const after = toCreate.length > 0 ? await oidsAfter(client, resource, toCreate) : [];
+    await markCreated(
+      client,
+      news.resourceUrn,
+      after.filter((_, i) => !byNameFound.get(toCreate[i]!.key) || ours.has(toCreate[i]!.key)),
     );
-    await markCreated(client, markers, news.resourceUrn, created);
-    const oids = Object.fromEntries(entries.map((e, i) => [e.key, after[i]!.oid]));
+    const oids: Record<string, number> = {};
+    entries.forEach((e, i) => {
+      if (tracked[i]) oids[e.key] = found[i]!.oid;
+    });
+    toCreate.forEach((e, i) => {
+      oids[e.key] = after[i]!.oid;
+    });
     return { outs: compact({ ...news, oids, systemIdentifier: where.here ?? olds.systemIdentifier }) };
   });
 }
