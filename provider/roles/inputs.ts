@@ -104,7 +104,8 @@ function membershipCycle(groups: ReadonlyMap<string, readonly string[]>): string
     state.set(n, "open");
     path.push(n);
     for (const g of groups.get(n) ?? []) {
-      if (!groups.has(g)) continue; // an outside role: not ours to follow
+      // an outside role is not ours to follow; a role in its own inRoles is reported on its own
+      if (!groups.has(g) || g === n) continue;
       const cycle = visit(g);
       if (cycle) return cycle;
     }
