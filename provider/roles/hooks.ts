@@ -14,7 +14,8 @@ import { scramVerifier } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
 import { otherClusterError, whereabouts } from "../db/cluster";
 import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
-import { type Dependents, type RoleLookup, dependents, readPasswords, readRoles } from "../role/catalog";
+import { type RoleLookup, readPasswords, readRoles } from "../role/catalog";
+import { readBack, rolesToDrop } from "./catalog";
 import {
   PASSWORD_CHECKED,
   PASSWORD_DRIFT,
@@ -127,43 +128,6 @@ async function markCreated(
   await mark(client, ...created.map((r) => ({ urn, kind: "role" as const, oid: r.oid, name: r.name })));
 }
 
-async function oidsAfter(
-  client: PoolClient,
-  resource: string,
-  entries: readonly Entry[],
-): Promise<RoleActual[]> {
-  const after = await readRoles(
-    client,
-    entries.map((e) => ({ name: e.fields.name })),
-  );
-  return after.map((a, i) => {
-    if (!a)
-      throw new ProviderError(resource, "reading the roles back", {
-        message: `role ${entries[i]!.fields.name} not found after the change`,
-      });
-    return a;
-  });
-}
-
-/** The roles of these OIDs that still exist, and what they own or hold (before they are dropped). */
-async function rolesToDrop(
-  client: PoolClient,
-  oids: ReadonlyArray<number | undefined>,
-): Promise<{ actuals: RoleActual[]; deps: Map<number, Dependents> }> {
-  const found = await readRoles(
-    client,
-    oids.map((oid) => ({ oid })),
-  );
-  const actuals = found.filter((a): a is RoleActual => a !== undefined);
-  return {
-    actuals,
-    deps: await dependents(
-      client,
-      actuals.map((a) => a.oid),
-    ),
-  };
-}
-
 async function create(db: Db, inputs: RolesInputs): Promise<pulumi.dynamic.CreateResult<RolesOutputs>> {
   const resource = db.label;
   return db.transaction(async ({ client, attempt, execute }) => {
@@ -183,7 +147,11 @@ async function create(db: Db, inputs: RolesInputs): Promise<pulumi.dynamic.Creat
         drop: [],
       }),
     );
-    const after = await oidsAfter(client, resource, entries);
+    const after = await readBack(
+      client,
+      resource,
+      entries.map((e) => e.fields.name),
+    );
     // A role taken over through adoptExisting was not created here: it gets no marker.
     const created = after.filter((_, i) => !found[i] || ours.has(entries[i]!.key));
     await markCreated(client, inputs.resourceUrn, created);
@@ -330,7 +298,14 @@ async function update(
       drop.map((a) => a.oid),
     );
     // OIDs: the tracked roles keep theirs; the new ones are read back (one query).
-    const after = toCreate.length > 0 ? await oidsAfter(client, resource, toCreate) : [];
+    const after =
+      toCreate.length > 0
+        ? await readBack(
+            client,
+            resource,
+            toCreate.map((e) => e.fields.name),
+          )
+        : [];
     await markCreated(
       client,
       news.resourceUrn,
