@@ -164,6 +164,21 @@ describe("Roles (real server)", () => {
     for (const k of [...keys, renamed, added]) expect(await roleRow(k), k).to.equal(undefined);
   });
 
+  it("renames a group of the resource and its members' inRoles in one update: memberships kept", async () => {
+    const g = name("rg");
+    const g2 = name("rg2");
+    const m = name("rm");
+    const r = new Lifecycle<Outs>(new RolesProvider());
+    await r.up({ roles: { grp: { name: g }, [m]: { inRoles: [g] } } });
+    const oid = r.outs!.oids.grp;
+    expect(await r.up({ roles: { grp: { name: g2 }, [m]: { inRoles: [g2] } } })).to.equal("update");
+    expect(Number((await roleRow(g2))!.oid)).to.equal(oid);
+    expect((await isMember(g2, m)).member).to.equal(true);
+    await r.refresh();
+    expect(await r.wouldChange({ roles: { grp: { name: g2 }, [m]: { inRoles: [g2] } } })).to.equal(false);
+    await r.destroy();
+  });
+
   it("sends a number of catalog queries that does not grow with the number of roles", async () => {
     const counts: Array<{ n: number; create: number; read: number; update: number; drop: number }> = [];
     for (const n of [4, 40]) {
