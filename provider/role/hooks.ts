@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
 import { compact, omit } from "../common/values";
-import { scramVerifier, verifierMatches } from "../common/scram";
+import { scramVerifier, verifierMatchesAsync } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
 import { type Dependents, dependents, readPassword, readRole } from "./catalog";
 import { settingEquals } from "./settings";
@@ -150,13 +150,13 @@ export function observedFields(
  * verifier is checked against the password; elsewhere (managed services) password drift cannot be
  * seen and the state is trusted.
  */
-export function passwordDrifted(
+export async function passwordDrifted(
   readable: boolean,
   stored: string | null,
   password: string,
   name: string,
-): boolean {
-  return readable && (stored === null || verifierMatches(stored, password, name) === false);
+): Promise<boolean> {
+  return readable && (stored === null || (await verifierMatchesAsync(stored, password, name)) === false);
 }
 
 async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
@@ -171,7 +171,8 @@ async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dyna
     };
     if (props.password !== undefined) {
       const { readable, stored } = await readPassword(client, actual.oid);
-      if (passwordDrifted(readable, stored, props.password, actual.name)) outs.password = PASSWORD_DRIFT;
+      if (await passwordDrifted(readable, stored, props.password, actual.name))
+        outs.password = PASSWORD_DRIFT;
       outs.passwordCheck = readable ? PASSWORD_CHECKED : PASSWORD_NOT_CHECKED;
     }
     return { id, props: compact(outs) };

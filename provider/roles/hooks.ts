@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PoolClient } from "pg";
 import { ProviderError } from "../common/errors";
 import { compact, omit } from "../common/values";
-import { scramVerifier } from "../common/scram";
+import { scramVerifierAsync } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
 import { otherClusterError, whereabouts } from "../db/cluster";
 import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
@@ -107,15 +107,29 @@ async function claimExisting(
   return ours;
 }
 
-/** The password to write for a role: a verifier, null to remove it, undefined to leave it. */
-function verifierFor(
-  wanted: string | undefined,
-  before: string | undefined,
-  write: boolean,
-): string | null | undefined {
-  if (!write && wanted === before) return undefined;
-  if (wanted === undefined) return write ? undefined : null;
-  return scramVerifier(wanted);
+/**
+ * The password to write for each role, by key: a verifier, or null to remove the password; a key
+ * absent leaves it as it is. `written(key)`: the password the role has by this resource's doing
+ * (undefined for a role it creates or takes over now: any password given is written). The verifiers
+ * are computed side by side (PBKDF2 on libuv's thread pool).
+ */
+async function verifiersFor(
+  entries: readonly Entry[],
+  written: (key: string) => { before: string | undefined } | undefined,
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  await Promise.all(
+    entries.map(async (e) => {
+      const was = written(e.key);
+      if (was !== undefined && e.password === was.before) return;
+      if (e.password === undefined) {
+        if (was !== undefined) out.set(e.key, null);
+        return;
+      }
+      out.set(e.key, await scramVerifierAsync(e.password));
+    }),
+  );
+  return out;
 }
 
 /** Creation markers for the roles this resource created (not for roles adopted), in the same transaction. */
@@ -138,11 +152,12 @@ async function create(db: Db, inputs: RolesInputs): Promise<pulumi.dynamic.Creat
       return actual ? [{ entry, actual }] : [];
     });
     const ours = await claimExisting(client, resource, inputs, attempt.mayHaveCommitted, existing);
+    const verifiers = await verifiersFor(entries, () => undefined);
     await execute(
       planRoles({
         roles: entries.map((e, i) => ({
           actual: found[i],
-          desired: desiredOf(e.fields, verifierFor(e.password, undefined, true)),
+          desired: desiredOf(e.fields, verifiers.get(e.key)),
         })),
         drop: [],
       }),
@@ -201,10 +216,12 @@ async function read(
         client,
         withPassword.map((w) => w.actual.oid),
       );
-      for (const w of withPassword) {
-        if (passwordDrifted(readable, stored.get(w.actual.oid) ?? null, w.password, w.actual.name))
-          passwords[w.key] = PASSWORD_DRIFT;
-      }
+      await Promise.all(
+        withPassword.map(async (w) => {
+          if (await passwordDrifted(readable, stored.get(w.actual.oid) ?? null, w.password, w.actual.name))
+            passwords[w.key] = PASSWORD_DRIFT;
+        }),
+      );
       passwordCheck = readable ? PASSWORD_CHECKED : PASSWORD_NOT_CHECKED;
     }
     const inputs: RolesInputs = compact({
@@ -273,18 +290,22 @@ async function update(
       ours = await claimExisting(client, resource, news, attempt.mayHaveCommitted, existing);
     }
     const allGroups = news.authoritative?.memberships === true;
+    const trackedKeys = new Set(entries.filter((_, i) => tracked[i]).map((e) => e.key));
+    const verifiers = await verifiersFor(entries, (key) =>
+      trackedKeys.has(key) ? { before: olds.passwords?.[key] } : undefined,
+    );
     const plan: Array<{ actual: RoleActual | undefined; desired: RoleDesired }> = entries.map((e, i) => {
       if (!tracked[i]) {
         return {
           actual: byNameFound.get(e.key),
-          desired: desiredOf(e.fields, verifierFor(e.password, undefined, true)),
+          desired: desiredOf(e.fields, verifiers.get(e.key)),
         };
       }
       const actual = found[i]!;
       const before = olds.roles?.[e.key];
       const desired = desiredOf(
         e.fields,
-        verifierFor(e.password, olds.passwords?.[e.key], false),
+        verifiers.get(e.key),
         before === undefined ? undefined : fullEntry(e.key, before),
       );
       if (allGroups) desired.previousInRoles = [...actual.inRoles];
