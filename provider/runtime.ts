@@ -10,6 +10,7 @@ export { connectionFromConfig } from "./db/connection";
 export { pools } from "./db/pools";
 export type { Hooks } from "./db/scaffold";
 export { role } from "./role/hooks";
+export { roles } from "./roles/hooks";
 export { membership } from "./membership/hooks";
 export { grant } from "./grant/hooks";
 export { rowLevelSecurity } from "./row-level-security/hooks";
