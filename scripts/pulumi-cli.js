@@ -87,9 +87,9 @@ function versionOf(pulumi) {
 }
 
 /**
- * The CLI to use without building anything: `{ bin, pulumi, version, source, root }` (`root` is the
- * folder above bin/, what the Automation API's `PulumiCommand.get({ root })` takes, or undefined when the
- * folder is not named bin), or `{ reason }`.
+ * The CLI to use without building anything: `{ bin, pulumi, version, source, root, skipped }` (`root` is
+ * the folder above bin/, what the Automation API's `PulumiCommand.get({ root })` takes, or undefined when
+ * the folder is not named bin; `skipped`: why a `pulumi` on PATH is not used), or `{ reason }`.
  */
 function locate() {
   const reasons = [];
@@ -105,10 +105,10 @@ function locate() {
       );
       if (!accepted(version))
         reasons.push(
-          `${onPath} is version ${version || "(unknown)"}, not within >=${VERSIONS.accept.min} <${VERSIONS.accept.below}`,
+          `${onPath}: version ${version || "(unknown)"}, not within >=${VERSIONS.accept.min} <${VERSIONS.accept.below}`,
         );
       else if (missing.length > 0)
-        reasons.push(`${onPath} has no ${missing.join(" nor ")} beside it or on PATH`);
+        reasons.push(`${onPath}: no ${missing.join(" nor ")} beside it or on PATH`);
       else {
         const bin = path.dirname(onPath);
         return { bin, pulumi: onPath, version, source: "PATH", root: rootOf(bin) };
@@ -120,7 +120,14 @@ function locate() {
   const version = fs.existsSync(pulumi) ? versionOf(pulumi) : undefined;
   const complete = ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every((n) => which(n, [bin]));
   if (version === `v${VERSIONS.build}` && complete)
-    return { bin, pulumi, version, source: "build", root: buildRoot() };
+    return {
+      bin,
+      pulumi,
+      version,
+      source: "build",
+      root: buildRoot(),
+      ...(reasons.length ? { skipped: reasons } : {}),
+    };
   reasons.push(`no Pulumi CLI ${VERSIONS.build} built in ${bin} yet (npm run pulumi:install)`);
   return { reason: reasons.join("; ") };
 }
@@ -137,6 +144,7 @@ function ensure(log = (m) => process.stderr.write(`pulumi-cli: ${m}\n`)) {
     return found;
   }
   if (!found.bin) log(`${found.reason}: building it (scripts/install-pulumi-cli.sh)`);
+  else for (const r of found.skipped || []) log(`not using ${r}`);
   // Every time for the built one: it returns at once when everything is in place, and repairs the
   // plugin copy or rebuilds the language host when they are not.
   execFileSync(path.join(root, "scripts", "install-pulumi-cli.sh"), {
