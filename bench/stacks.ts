@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { Grant, Role, RoleMembership } from "../provider";
-import { cliRoot, findCli } from "../test/e2e/harness";
+import { cliBin, findCli } from "../test/e2e/harness";
 import { type Row, connectionSampler, cpuSampler, fmtMs, msSince, now, openClient } from "./lib";
 import type { BenchServer } from "./server";
 import { census, units } from "./state";
@@ -60,7 +60,8 @@ export interface StackResult {
 }
 
 const DYNAMIC_PROVIDER = /cmd\/dynamic-provider/;
-const ENGINE = new RegExp(`${cliRoot().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/bin/pulumi( |$)`);
+/** The engine process (its command line starts with the CLI's path; set once the CLI is found). */
+const engine = () => new RegExp(`${cliBin().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/pulumi( |$)`);
 
 export async function cliOrReason(): Promise<{ cmd?: PulumiCommand; reason?: string }> {
   return findCli();
@@ -80,7 +81,6 @@ export async function benchStacks(
     PULUMI_CONFIG_PASSPHRASE: "bench",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_HOME: resolve(cliRoot(), "..", ".."),
     ...server.env(),
   };
   // Pulumi's experimental switch: the state is written at the end of an update only (not after each step).
@@ -130,7 +130,7 @@ export async function benchStacks(
       const quiet = { onOutput: () => undefined, parallel: PARALLEL };
       const run = async (name: string, fn: () => Promise<string | void>) => {
         const op = skipCheckpoints ? `${name} (PULUMI_SKIP_CHECKPOINTS=true)` : name;
-        const m = await measure(server, DYNAMIC_PROVIDER, fn, ENGINE);
+        const m = await measure(server, DYNAMIC_PROVIDER, fn, engine());
         results.push({ resources: size, op, m });
         opts.log(
           `  ${size} resources, ${op}: ${fmtMs(m.wall)} wall, provider CPU ${fmtMs(m.providerCpu)}, engine CPU ${fmtMs(m.engineCpu)}, peak ${m.peakConnections} connections${m.detail ? `; ${m.detail}` : ""}`,

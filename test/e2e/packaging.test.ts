@@ -3,6 +3,8 @@
  * TypeScript project in a folder outside this repository (with @pulumi/pulumi from the registry as
  * the peer), type-checked as CommonJS and as ES module, loaded with `require` and with `import`,
  * and run end to end through the real Pulumi CLI: up, the catalog checked, a no-op preview, destroy.
+ * It runs under whichever Node.js runs mocha (its folder first on PATH: the version matrix runs it on
+ * Node.js 20, 22 and 24) and prints the versions it ran with (`versions: ...`, read by scripts/ci-matrix.js).
  */
 import { expect } from "chai";
 import { execFile } from "node:child_process";
@@ -22,7 +24,7 @@ import {
   dropRoles,
   quoteIdent,
 } from "../support/db";
-import { REPO_ROOT, cliRoot, findCli } from "./harness";
+import { REPO_ROOT, cliBin, findCli, locateCli } from "./harness";
 
 const run = promisify(execFile);
 
@@ -39,8 +41,12 @@ interface PackageJson {
 }
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as PackageJson;
 
-/** The @pulumi/pulumi version the project is installed with: the one this repository tests with. */
-const PULUMI_SDK = pkg.devDependencies["@pulumi/pulumi"]!;
+/**
+ * The @pulumi/pulumi version the project is installed with: the one this repository develops with, or
+ * PGR_PACK_SDK (a version or a dist-tag: the version matrix of scripts/ci-matrix.js sets the oldest of
+ * the peer range, or `latest`).
+ */
+const PULUMI_SDK = process.env.PGR_PACK_SDK || pkg.devDependencies["@pulumi/pulumi"]!;
 /** TypeScript and ts-node for the project (peers of @pulumi/pulumi). */
 const TYPESCRIPT = pkg.devDependencies.typescript!;
 
@@ -64,6 +70,7 @@ describe("packaging: the npm package in a fresh project", function () {
   let project = "";
   let tarball = "";
   let files: string[] = [];
+  let sdkVersion = "";
 
   before(async function () {
     project = mkdtempSync(join(tmpdir(), "pulumi-postgres-roles-pack-"));
@@ -96,6 +103,10 @@ describe("packaging: the npm package in a fresh project", function () {
       "package.json",
       "README.md",
       "CHANGELOG.md",
+      "LICENSE",
+      // the README links to these two
+      "RELIABILITY.md",
+      "BENCHMARKS.md",
       "dist/provider/index.js",
       "dist/provider/index.d.ts",
       "dist/provider/runtime.js",
@@ -148,7 +159,7 @@ describe("packaging: the npm package in a fresh project", function () {
         `@pulumi/pulumi@${PULUMI_SDK}`,
         `typescript@${TYPESCRIPT}`,
         "ts-node@^10",
-        "@types/node@^20",
+        `@types/node@^${process.versions.node.split(".")[0]}`,
       ],
       project,
     );
@@ -156,6 +167,20 @@ describe("packaging: the npm package in a fresh project", function () {
       readFileSync(join(project, "node_modules", "pulumi-postgres-roles", "package.json"), "utf8"),
     ) as PackageJson;
     expect(installed.version).to.equal(pkg.version);
+    const sdk = JSON.parse(
+      readFileSync(join(project, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
+    ) as PackageJson;
+    sdkVersion = sdk.version;
+    if (/^\d+\.\d+\.\d+$/.test(PULUMI_SDK)) expect(sdk.version).to.equal(PULUMI_SDK);
+    // the peer range admits it (npm would only warn)
+    const [min] = pkg.peerDependencies["@pulumi/pulumi"]!.replace(/^\^/, "").split(" ");
+    const num = (v: string) => v.split(".").map(Number);
+    const [a, b] = [num(sdk.version), num(min!)];
+    expect(
+      a[0] === b[0] && (a[1]! > b[1]! || (a[1] === b[1] && a[2]! >= b[2]!)),
+      "within the peer range",
+    ).to.equal(true);
+    console.log(`      versions: node ${process.version}, @pulumi/pulumi ${sdk.version}`);
     // a real copy, not a link back into this repository
     expect(readFileSync(join(project, "package.json"), "utf8")).to.include("pulumi-postgres-roles");
   });
@@ -265,10 +290,10 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
     );
     const state = join(project, "state");
     mkdirSync(state);
-    const pulumi = join(cliRoot(), "bin", "pulumi");
+    const pulumi = join(cliBin(), "pulumi");
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      PATH: `${join(cliRoot(), "bin")}:${process.env.PATH ?? ""}`,
+      PATH: `${cliBin()}:${process.env.PATH ?? ""}`,
       PULUMI_BACKEND_URL: `file://${state}`,
       PULUMI_CONFIG_PASSPHRASE: "packaging-test",
       PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -307,6 +332,10 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
       expect(await roleRow(`${prefix}user`)).to.equal(undefined);
       expect(await roleRow(`${prefix}group`)).to.equal(undefined);
       await cli("stack", "rm", "--yes", "test");
+      const c = locateCli();
+      console.log(
+        `      versions: node ${process.version}, @pulumi/pulumi ${sdkVersion}, pulumi ${c.version} (${c.source}: ${c.pulumi})`,
+      );
     } finally {
       await dropRoles(`${prefix}user`, `${prefix}group`);
       await q(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
