@@ -5,7 +5,7 @@ import type * as runtime from "../runtime";
 
 /** The resources of the runtime module, by the name under which it exports their hooks. */
 export type ResourceKind =
-  "role" | "membership" | "grant" | "defaultPrivileges" | "rowLevelSecurity" | "policy";
+  "role" | "membership" | "grant" | "defaultPrivileges" | "rowLevelSecurity" | "policy" | "privileges";
 
 /** What a provider object holds: the resource's kind and, once configured, the stack configuration. */
 interface ProviderState {
