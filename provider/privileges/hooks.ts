@@ -2,8 +2,8 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
-import { batch } from "../common/statement";
-import { type Db, type Tx, defineResource } from "../db/scaffold";
+import { type Statement, batch, stmt } from "../common/statement";
+import { CANNOT_GRANT_HINT, type Db, type Tx, defineResource } from "../db/scaffold";
 import { type PrivilegesCatalog, readPrivilegesCatalog } from "./catalog";
 import {
   type PrivilegesEntry,
@@ -78,25 +78,64 @@ function requireApplicable(
   }
 }
 
+/**
+ * PostgreSQL's warnings that a GRANT or REVOKE did not do all it was asked (the grantor lacks the
+ * grant option): "no privileges were granted", "not all privileges could be revoked", ...
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html (01007, 01006)
+ */
+const NOT_APPLIED = new Set(["01006", "01007"]);
+
+/**
+ * Runs the plan's statements in one round trip and fails if PostgreSQL warned that one of them
+ * did not apply: the check Grant makes by planning again after its statements (Tx.executeVerified),
+ * made here by PostgreSQL's own warnings, so that an apply reads the catalog once, not twice.
+ * The warnings reach the client at client_min_messages = warning or below (set for the transaction).
+ */
+async function executeChecked(
+  tx: Tx,
+  resource: string,
+  doing: string,
+  statements: Statement[],
+): Promise<void> {
+  if (statements.length === 0) return;
+  const warnings: string[] = [];
+  const onNotice = (n: { code?: string; message?: string }) => {
+    if (n.code && NOT_APPLIED.has(n.code)) warnings.push(n.message ?? n.code);
+  };
+  tx.client.on("notice", onNotice);
+  try {
+    await tx.execute([
+      batch([stmt("report warnings", "SET LOCAL client_min_messages = warning"), ...statements]),
+    ]);
+  } finally {
+    tx.client.removeListener("notice", onNotice);
+  }
+  if (warnings.length > 0) {
+    throw new ProviderError(resource, doing, {
+      message: `PostgreSQL accepted the statements but did not apply: ${warnings.join("; ")}`,
+      code: "42501",
+      hint: CANNOT_GRANT_HINT,
+    });
+  }
+}
+
 async function apply(
   db: Db,
   news: PrivilegesInputs,
   olds: PrivilegesInputs | undefined,
   doing: string,
 ): Promise<void> {
-  await db.transaction(async ({ client, executeVerified }: Tx) => {
+  await db.transaction(async (tx: Tx) => {
     const desired = entriesOf(news);
     const previous = olds ? entriesOf(olds) : undefined;
-    await executeVerified(doing, async () => {
-      const catalog = await readPrivilegesCatalog(
-        client,
-        [...desired, ...(previous ?? [])],
-        news.authoritative,
-      );
-      const p = plan(catalog, desired, previous, news);
-      requireApplicable(db.label, doing, catalog, desired, p);
-      return p.statements.length > 0 ? [batch(p.statements)] : [];
-    });
+    const catalog = await readPrivilegesCatalog(
+      tx.client,
+      [...desired, ...(previous ?? [])],
+      news.authoritative,
+    );
+    const p = plan(catalog, desired, previous, news);
+    requireApplicable(db.label, doing, catalog, desired, p);
+    await executeChecked(tx, db.label, doing, p.statements);
   });
 }
 
@@ -162,14 +201,13 @@ async function read(
 }
 
 /** Revokes what the entries granted (as the admin, or the owner it acts as); nothing else. */
+/** Revokes what the entries granted (as the admin, or the owner it acts as); nothing else. */
 async function remove(db: Db, _id: string, props: PrivilegesOutputs): Promise<void> {
-  await db.transaction(async ({ client, executeVerified }) => {
+  await db.transaction(async (tx) => {
     const previous = entriesOf(props);
-    await executeVerified("revoke privileges", async () => {
-      const catalog = await readPrivilegesCatalog(client, previous, undefined);
-      const p = plan(catalog, [], previous, { cascade: props.cascade });
-      return p.statements.length > 0 ? [batch(p.statements)] : [];
-    });
+    const catalog = await readPrivilegesCatalog(tx.client, previous, undefined);
+    const p = plan(catalog, [], previous, { cascade: props.cascade });
+    await executeChecked(tx, db.label, "revoke privileges", p.statements);
   });
 }
 

@@ -108,7 +108,9 @@ export interface Revoke {
   grantOptionOnly: boolean;
 }
 
-const objKey = (o: Obj) => JSON.stringify([o.object_type, o.schema, o.object_name, o.column_name]);
+/** An object's identity as one string (names cannot hold NUL; \u0001 stands for null). */
+const objKey = (o: Obj) =>
+  `${o.object_type}\u0000${o.schema ?? "\u0001"}\u0000${o.object_name}\u0000${o.column_name ?? "\u0001"}`;
 const tupleKey = (grantee: string, o: Obj, privilege: string) =>
   `${grantee}\u0000${objKey(o)}\u0000${privilege}`;
 export const routineKey = (schema: string, item: string) => `${schema}\u0000${item}`;
@@ -164,7 +166,9 @@ class ObjectIndex {
     this.byKey.set(k, plain);
     if (o.column_name === null) {
       const sk = `${o.object_type}\u0000${o.schema}`;
-      this.inSchema.set(sk, [...(this.inSchema.get(sk) ?? []), plain]);
+      const list = this.inSchema.get(sk);
+      if (list) list.push(plain);
+      else this.inSchema.set(sk, [plain]);
     }
   }
 
@@ -311,7 +315,7 @@ function grouped(
   sql: (what: string, grantees: string) => string,
   describe: (what: string, grantees: string[]) => string,
 ): Statement[] {
-  const perPair = groupBy(changes, (c) => JSON.stringify([objKey(c.obj), c.grantee]));
+  const perPair = groupBy(changes, (c) => `${objKey(c.obj)}\u0000${c.grantee}`);
   const pairs = perPair.map((g) => ({
     obj: g[0]!.obj,
     grantee: g[0]!.grantee,
@@ -320,7 +324,7 @@ function grouped(
       g.map((c) => c.privilege),
     ),
   }));
-  const perObj = groupBy(pairs, (p) => JSON.stringify([objKey(p.obj), p.privs]));
+  const perObj = groupBy(pairs, (p) => `${objKey(p.obj)}\u0000${p.privs.join(",")}`);
   const objs = perObj.map((g) => ({
     obj: g[0]!.obj,
     privs: g[0]!.privs,
@@ -528,15 +532,15 @@ export function planPrivileges(input: PrivilegesPlanInput): PrivilegesPlan {
   const entries: EntryState[] = [];
   for (const e of input.desired) {
     const x = desired.per.get(e)!;
+    const managed = expandPrivileges(e.objectType, e.privileges, input.version);
     const acls: ObjectAcl[] = x.objects.map((obj) => {
       const privileges: Record<string, boolean> = {};
-      for (const p of OBJECT_KINDS[obj.object_type].privileges) {
+      for (const p of managed) {
         const h = held.get(tupleKey(e.role, obj, p));
         if (h) privileges[p] = h.grants.some((g) => g.grantable);
       }
-      return { key: objKey(obj), sql: "", privileges };
+      return { key: "", sql: "", privileges };
     });
-    const managed = expandPrivileges(e.objectType, e.privileges, input.version);
     const { held: have, grantable } =
       x.missing.length > 0 ? { held: [], grantable: false } : heldOnAll(acls, managed);
     entries.push({
