@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../../provider";
-import { adminConnection, dropRoles, one, q, quoteIdent as qi, unique } from "../support/db";
+import { adminConnection, dropRoles, one, q, quoteIdent as qi, testServer, unique } from "../support/db";
 import { E2eEnv, changes, findCli } from "./harness";
 
 describe("e2e: Privileges (authoritative schema) through the engine", function () {
@@ -143,5 +143,52 @@ describe("e2e: Privileges (authoritative schema) through the engine", function (
     await stack.preview({ onOutput: () => undefined, expectNoChanges: true });
     await stack.destroy({ onOutput: () => undefined });
     expect(await can(reader, "users", "SELECT")).to.equal(false);
+  });
+
+  it("moving Grants into one Privileges without a gap: adopt alongside, retainOnDelete, drop the Grants", async function () {
+    const tables = ["orders", "users"];
+    let phase: "grants" | "both" | "privileges" = "grants";
+    const move = await env!.inline("e2e-privileges", "move", async () => {
+      const retain = phase === "both" ? { retainOnDelete: true } : {};
+      if (phase !== "privileges") {
+        for (const t of tables) {
+          new provider.Grant(
+            `g-${t}`,
+            { role: reader, objectType: "table", schema, objects: [t], privileges: ["SELECT"] },
+            retain,
+          );
+        }
+      }
+      if (phase !== "grants") {
+        new provider.Privileges("all", {
+          grants: tables.map((t) => ({
+            role: reader,
+            objectType: "table",
+            schema,
+            objects: [t],
+            privileges: ["SELECT"],
+          })),
+        });
+      }
+    });
+    await move.up({ onOutput: () => undefined });
+    const held = async () => Promise.all(tables.map((t) => can(reader, t, "SELECT")));
+    expect(await held()).to.deep.equal([true, true]);
+    phase = "both";
+    const logAt = testServer().embedded ? testServer().log().length : 0;
+    const both = await move.up({ onOutput: () => undefined });
+    expect(changes(both.summary.resourceChanges)).to.deep.equal({ create: 1 }); // retainOnDelete changes no step
+    expect(await held()).to.deep.equal([true, true]);
+    phase = "privileges";
+    const done = await move.up({ onOutput: () => undefined });
+    expect(changes(done.summary.resourceChanges)).to.deep.equal({ delete: 2 });
+    expect(await held()).to.deep.equal([true, true]);
+    if (testServer().embedded) {
+      // Not one REVOKE on the way: no moment without the privileges.
+      expect(testServer().log().slice(logAt)).not.to.match(/REVOKE/);
+    }
+    await move.preview({ onOutput: () => undefined, expectNoChanges: true });
+    await move.destroy({ onOutput: () => undefined });
+    expect(await held()).to.deep.equal([false, false]);
   });
 });
