@@ -18,6 +18,7 @@ import {
   fmtMs,
   fmtRatio,
   installQueryRecorder,
+  loadAverage,
   median,
   msSince,
   now,
@@ -39,6 +40,8 @@ export interface PrivilegesResult {
   floor: number[];
   queries: number;
   statements: number;
+  /** CPU time of this process (the provider's reading of rows, planning, building SQL), median. */
+  cpu: number;
 }
 
 function entries(n: number): Array<Record<string, unknown>> {
@@ -110,10 +113,14 @@ export async function benchPrivileges(
         const floors: number[] = [];
         let queries = 0;
         let statements = 0;
+        const cpu: number[] = [];
         for (let i = 0; i < opts.repeats; i++) {
           const t = now();
+          const c0 = process.cpuUsage();
           const { sent } = await recorded(fn);
           times.push(msSince(t));
+          const c1 = process.cpuUsage(c0);
+          cpu.push((c1.user + c1.system) / 1000);
           queries = sent.length;
           const w = writes(sent);
           statements = w.reduce(
@@ -124,7 +131,7 @@ export async function benchPrivileges(
           floors.push(await floorOf(floor, w));
           await replayUndo();
         }
-        results.push({ entries: n, op, times, floor: floors, queries, statements });
+        results.push({ entries: n, op, times, floor: floors, queries, statements, cpu: median(cpu) });
         opts.log(
           `  ${n} entries ${op}: ${fmtMs(median(times))} in ${queries} queries (${statements} statements); floor ${fmtMs(median(floors))}`,
         );
@@ -139,11 +146,15 @@ export async function benchPrivileges(
       );
       await provider.create(inputs);
       const reads: number[] = [];
+      const readCpu: number[] = [];
       let readQueries = 0;
       for (let i = 0; i < opts.repeats; i++) {
         const t = now();
+        const c0 = process.cpuUsage();
         const { sent } = await recorded(() => provider.read(id, inputs));
         reads.push(msSince(t));
+        const c1 = process.cpuUsage(c0);
+        readCpu.push((c1.user + c1.system) / 1000);
         readQueries = sent.length;
       }
       results.push({
@@ -153,6 +164,7 @@ export async function benchPrivileges(
         floor: [],
         queries: readQueries,
         statements: 0,
+        cpu: median(readCpu),
       });
       opts.log(`  ${n} entries read: ${fmtMs(median(reads))} in ${readQueries} queries`);
       await measure(
@@ -189,7 +201,7 @@ export function privilegesRows(results: readonly PrivilegesResult[]): Row[] {
     figure: fmtMs(median(r.times)),
     floor: r.floor.length > 0 ? `${fmtMs(median(r.floor))} (the same statements, one transaction)` : "",
     ratio: r.floor.length > 0 ? fmtRatio(median(r.times) / median(r.floor)) : "",
-    note: `${r.queries} queries sent${r.statements ? `, ${r.statements} statements` : ""}`,
+    note: `${r.queries} queries sent${r.statements ? `, ${r.statements} statements` : ""}; provider CPU ${fmtMs(r.cpu)}`,
   }));
 }
 
@@ -207,7 +219,7 @@ async function main(): Promise<void> {
   const version = (await admin.query("SELECT version() AS v")).rows[0].v as string;
   await admin.end();
   const log = (s: string) => console.error(s);
-  log(`bench privileges: PostgreSQL ${version.split(" ").slice(0, 2).join(" ")}`);
+  log(`bench privileges: PostgreSQL ${version.split(" ").slice(0, 2).join(" ")}; load ${loadAverage()}`);
   try {
     const results = await benchPrivileges(
       { ...base, version },
