@@ -6,7 +6,8 @@
  * same GRANT (or REVOKE) statements the provider sent, in one transaction on one open connection,
  * from the same starting catalog. Not a test: nothing is asserted.
  *
- *   npm run bench:privileges [-- --entries=2000 --repeats=5]
+ *   npm run bench:privileges [-- --entries=2000 --repeats=5]   (BENCH_VERBOSE=1: each read's queries
+ *   with their time, and the server's own time for the ACL query)
  *   (or: npm run build && tsc -p bench/tsconfig.json && node dist/bench/privileges.js)
  */
 import type { Client } from "pg";
@@ -156,6 +157,17 @@ export async function benchPrivileges(
         const c1 = process.cpuUsage(c0);
         readCpu.push((c1.user + c1.system) / 1000);
         readQueries = sent.length;
+        const aclQuery = sent.find((x) => x.text.includes("objects_all"));
+        if (process.env.BENCH_VERBOSE === "1" && aclQuery) {
+          const e = await admin.query({ text: `EXPLAIN ANALYZE ${aclQuery.text}`, values: aclQuery.values });
+          opts.log(
+            `    server: ${e.rows.slice(-1)[0]["QUERY PLAN"]}; rows ${(await admin.query({ text: aclQuery.text, values: aclQuery.values })).rowCount}`,
+          );
+        }
+        if (process.env.BENCH_VERBOSE === "1")
+          opts.log(
+            `    read: ${sent.map((x) => `${x.text.trim().slice(0, 24).replace(/\s+/g, " ")}… ${fmtMs(x.ms ?? NaN)}`).join("; ")}`,
+          );
       }
       results.push({
         entries: n,

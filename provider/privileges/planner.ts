@@ -109,8 +109,11 @@ export interface Revoke {
 }
 
 /** An object's identity as one string (names cannot hold NUL; \u0001 stands for null). */
-const objKey = (o: Obj) =>
+const objKeyOf = (o: Obj) =>
   `${o.object_type}\u0000${o.schema ?? "\u0001"}\u0000${o.object_name}\u0000${o.column_name ?? "\u0001"}`;
+/** The identity of an object of the index (computed once, kept beside it), or of any other. */
+const KEYS = new WeakMap<Obj, string>();
+const objKey = (o: Obj) => KEYS.get(o) ?? objKeyOf(o);
 const tupleKey = (grantee: string, o: Obj, privilege: string) =>
   `${grantee}\u0000${objKey(o)}\u0000${privilege}`;
 export const routineKey = (schema: string, item: string) => `${schema}\u0000${item}`;
@@ -153,9 +156,11 @@ class ObjectIndex {
   readonly byKey = new Map<string, Obj>();
   private readonly inSchema = new Map<string, Obj[]>();
 
-  add(o: Obj): void {
+  /** Adds an object (once); returns the index's own copy. */
+  add(o: Obj): Obj {
     const k = objKey(o);
-    if (this.byKey.has(k)) return;
+    const known = this.byKey.get(k);
+    if (known) return known;
     const plain: Obj = {
       object_type: o.object_type,
       schema: o.schema,
@@ -164,12 +169,14 @@ class ObjectIndex {
       owner: o.owner,
     };
     this.byKey.set(k, plain);
+    KEYS.set(plain, k);
     if (o.column_name === null) {
       const sk = `${o.object_type}\u0000${o.schema}`;
       const list = this.inSchema.get(sk);
       if (list) list.push(plain);
       else this.inSchema.set(sk, [plain]);
     }
+    return plain;
   }
 
   get(type: ObjectType, schema: string | null, name: string, column: string | null = null): Obj | undefined {
@@ -376,8 +383,7 @@ export function planPrivileges(input: PrivilegesPlanInput): PrivilegesPlan {
   const held = new Map<string, Held>();
   for (const a of input.acl) {
     if (a.revoked) continue;
-    idx.add(a);
-    const obj = idx.byKey.get(objKey(a))!;
+    const obj = idx.add(a);
     const k = tupleKey(a.grantee, obj, a.privilege);
     let h = held.get(k);
     if (!h) {
