@@ -5,7 +5,14 @@ import type * as runtime from "../runtime";
 
 /** The resources of the runtime module, by the name under which it exports their hooks. */
 export type ResourceKind =
-  "role" | "roles" | "membership" | "grant" | "defaultPrivileges" | "rowLevelSecurity" | "policy";
+  | "role"
+  | "roles"
+  | "membership"
+  | "grant"
+  | "defaultPrivileges"
+  | "rowLevelSecurity"
+  | "policy"
+  | "privileges";
 
 /** What a provider object holds: the resource's kind and, once configured, the stack configuration. */
 interface ProviderState {
