@@ -9,16 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import * as ts from "typescript";
-import {
-  isMember,
-  q,
-  roleRow,
-  tablePriv,
-  tryLogin,
-  unique,
-  dropRoles,
-  quoteIdent,
-} from "../support/db";
+import { isMember, q, roleRow, tablePriv, tryLogin, unique, dropRoles, quoteIdent } from "../support/db";
 import { sh } from "../support/project";
 import { REPO_ROOT, findCli, projectCli } from "./harness";
 
