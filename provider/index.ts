@@ -16,6 +16,12 @@ export {
   type DefaultPrivilegesArgs,
 } from "./default-privileges/resource";
 export {
+  Privileges,
+  PrivilegesProvider,
+  type PrivilegesArgs,
+  type PrivilegesEntryArgs,
+} from "./privileges/resource";
+export {
   AdminUser,
   ApplicationUser,
   ReadOnlyGroup,
@@ -40,6 +46,21 @@ export type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./row-leve
 export type { PolicyCommand, PolicyInputs, PolicyOutputs } from "./policy/inputs";
 export type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./default-privileges/inputs";
 export type { DefaultObjectType } from "./default-privileges/object-types";
+export type {
+  PrivilegesInputs,
+  PrivilegesOutputs,
+  PrivilegesEntry,
+  Authoritative,
+  UnmanagedPrivilege,
+} from "./privileges/inputs";
+export {
+  planPrivileges,
+  simulatePrivileges,
+  type PrivilegesPlanInput,
+  type PrivilegesPlan,
+  type CatalogObject,
+  type AdminInfo,
+} from "./privileges/planner";
 export { ProviderError } from "./common/errors";
 export {
   roleExists,

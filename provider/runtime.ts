@@ -16,6 +16,7 @@ export { grant } from "./grant/hooks";
 export { rowLevelSecurity } from "./row-level-security/hooks";
 export { policy } from "./policy/hooks";
 export { defaultPrivileges } from "./default-privileges/hooks";
+export { privileges } from "./privileges/hooks";
 
 /** The runtime's process-wide state: its pool registry (`runtime.pools.closeAll()` ends its connections). */
 export const runtime = { pools };

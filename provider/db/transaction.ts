@@ -194,7 +194,7 @@ export async function execute(
           throw e;
         }
       } else {
-        await client.query(single(s.sql));
+        await client.query(s.batch ? s.sql : single(s.sql));
       }
     } catch (e) {
       if (isRetryable(e)) throw e; // let inTransaction retry with PostgreSQL's own error

@@ -162,7 +162,7 @@ const COLUMN_ROWS = `
  * array types and the row types of tables. "table" covers views, materialized views, foreign and
  * partitioned tables.
  */
-function objectsAll(version: number): string {
+export function objectsAll(version: number): string {
   const byTable = new Map<string, ObjectType[]>();
   for (const t of OBJECT_TYPES) {
     const k = OBJECT_KINDS[t];
@@ -195,6 +195,12 @@ const objectsCte = (version: number) => `${objectsAll(version)},${SCOPE}`;
 const OBJECTS_15 = objectsCte(150000);
 const OBJECTS_13 = objectsCte(130000);
 
+/** Whether the ACL entry x of object o is part of o's built-in default ACL (o.def). */
+export const IS_DEFAULT_ENTRY = `(o.acl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(o.def) d
+                                  WHERE d.grantee = x.grantee AND d.grantor = x.grantor
+                                    AND d.privilege_type = x.privilege_type
+                                    AND d.is_grantable = x.is_grantable))`;
+
 /**
  * Every ACL entry of every object in scope ($1-$5 as in SCOPE; $6 oid[] grantees, NULL: all; 0 is
  * PUBLIC). `is_default`: the entry is part of the built-in default (the owner's own privileges,
@@ -207,10 +213,7 @@ SELECT o.object_type, o.schema, o.object_name, o.column_name, ow.rolname AS owne
        x.grantee::int8 AS grantee_oid,
        CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE ge.rolname::text END AS grantee,
        gr.rolname AS grantor, x.privilege_type AS privilege, x.is_grantable,
-       (o.acl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(o.def) d
-                                  WHERE d.grantee = x.grantee AND d.grantor = x.grantor
-                                    AND d.privilege_type = x.privilege_type
-                                    AND d.is_grantable = x.is_grantable)) AS is_default,
+       ${IS_DEFAULT_ENTRY} AS is_default,
        false AS revoked
   FROM objects o
  CROSS JOIN LATERAL aclexplode(coalesce(o.acl, o.def)) x
