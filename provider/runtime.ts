@@ -11,6 +11,7 @@ export { pools } from "./db/pools";
 export { leanProviderMigration } from "./common/provider-base";
 export type { Hooks } from "./db/scaffold";
 export { role } from "./role/hooks";
+export { roles } from "./roles/hooks";
 export { membership } from "./membership/hooks";
 export { grant } from "./grant/hooks";
 export { rowLevelSecurity } from "./row-level-security/hooks";
