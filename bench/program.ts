@@ -11,6 +11,8 @@
  *                       `create` that returns at once: no check, diff, read, update or delete
  *   BENCH_MODE=estate   part 5: the same state the way the docs recommend for an estate: one `Roles`
  *                       for every role and membership, one `Privileges` for every grant
+ *   BENCH_MODE=empty    no resource: what any operation costs before the first resource (the CLI,
+ *                       the language host, the program, the plugins)
  *
  * BENCH_SIZE (resources, or resource-equivalents for the estate) and BENCH_PREFIX name the roles
  * (state.ts `units`).
@@ -78,8 +80,8 @@ if (mode === "ours") {
     grants.push({ role: u.app, objectType: "table", schema: u.schema, privileges: ["SELECT"] });
   }
   new lib.Privileges("estate-access", { grants }, { dependsOn: [estate] });
-} else {
-  throw new Error("BENCH_MODE must be ours, floor or estate, not " + mode);
+} else if (mode !== "empty") {
+  throw new Error("BENCH_MODE must be ours, floor, estate or empty, not " + mode);
 }
 `;
 

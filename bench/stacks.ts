@@ -64,7 +64,7 @@ export interface StackResult {
   stateBytes?: Record<string, number>;
 }
 
-export type Mode = "ours" | "floor" | "estate";
+export type Mode = "ours" | "floor" | "estate" | "empty";
 
 export const DYNAMIC_PROVIDER = /cmd\/dynamic-provider/;
 export const ENGINE = new RegExp(`${cliRoot().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/bin/pulumi( |$)`);
