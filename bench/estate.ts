@@ -116,7 +116,7 @@ export async function benchEstate(
             const reported = Object.entries(changes).some(([op, n]) => op !== "same" && n);
             return `${JSON.stringify(changes)}${reported ? "" : "; the drift was NOT reported"}`;
           });
-          // (and before the destroy: h-privs at 1c83cbc, a Privileges refreshed with an all-tables entry
+          // (and before the destroy: h-privs at a38a4ad, a Privileges refreshed with an all-tables entry
           // missing on one table deletes without revoking that entry on the other tables)
           await run("pulumi up (repairs the drift)", async () => {
             const u = await stack.up(quiet);
