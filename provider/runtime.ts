@@ -8,6 +8,7 @@ import { pools } from "./db/pools";
 
 export { connectionFromConfig } from "./db/connection";
 export { pools } from "./db/pools";
+export { leanProviderMigration } from "./common/provider-base";
 export type { Hooks } from "./db/scaffold";
 export { role } from "./role/hooks";
 export { roles } from "./roles/hooks";

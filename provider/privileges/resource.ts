@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import type { ObjectType } from "../common/privileges";
 import { HookProvider } from "../common/provider-base";
+import provider from "../providers/privileges";
 import type { PrivilegesEntry, PrivilegesInputs, PrivilegesOutputs, UnmanagedPrivilege } from "./inputs";
 
 /** One entry of {@link PrivilegesArgs.grants}: what the same arguments mean on a Grant. */
@@ -56,8 +57,6 @@ export class PrivilegesProvider extends HookProvider<PrivilegesInputs, Privilege
     super("privileges");
   }
 }
-
-const provider = new PrivilegesProvider();
 
 /**
  * Many privileges in one resource (one engine step, one transaction), additive or authoritative

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
+import provider from "../providers/roles";
 import { resourceUrn } from "../common/urn";
 import type { RoleArgs } from "../role/resource";
 import type { RolesEntry, RolesInputs, RolesOutputs } from "./inputs";
@@ -47,8 +48,6 @@ export class RolesProvider extends HookProvider<RolesInputs, RolesOutputs> {
     super("roles");
   }
 }
-
-const provider = new RolesProvider();
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" &&

@@ -17,6 +17,7 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { testServer } from "../support/db";
+import { sh } from "../support/project";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 export const WORK_ROOT = join(REPO_ROOT, "node_modules", ".cache", "pulumi-postgres-roles-e2e");
@@ -66,6 +67,35 @@ export async function findCli(): Promise<{ cmd?: PulumiCommand; reason?: string 
   } catch (e) {
     return { reason: `Pulumi CLI ${c.pulumi} unusable: ${(e as Error).message}` };
   }
+}
+
+/**
+ * The Pulumi CLI run as a user runs it, in a project folder (not through the Automation API): the CLI
+ * of package.json, a file backend in `backend`, the test server through the libpq variables. Returns
+ * `cli(...args)`, which runs `pulumi <args> --non-interactive` there and returns its output, and the
+ * environment (change it to change what the next command sees).
+ */
+export function projectCli(
+  project: string,
+  backend: string,
+  passphrase: string,
+): { cli: (...args: string[]) => Promise<string>; env: NodeJS.ProcessEnv } {
+  const s = testServer();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${cliBin()}:${process.env.PATH ?? ""}`,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PGHOST: s.host,
+    PGPORT: String(s.port),
+    PGUSER: s.user,
+    PGPASSWORD: s.password ?? "",
+    PGDATABASE: s.database,
+  };
+  const pulumi = join(cliBin(), "pulumi");
+  return { cli: (...args) => sh(pulumi, [...args, "--non-interactive"], project, env), env };
 }
 
 type Operation = "up" | "preview" | "refresh" | "destroy";
