@@ -6,6 +6,7 @@ import { type Statement, batch, stmt } from "../common/statement";
 import { CANNOT_GRANT_HINT, type Db, type Tx, defineResource } from "../db/scaffold";
 import { type PrivilegesCatalog, readPrivilegesCatalog } from "./catalog";
 import {
+  type HeldEntry,
   type PrivilegesEntry,
   type PrivilegesInputs,
   type PrivilegesOutputs,
@@ -160,8 +161,11 @@ async function update(
   news: PrivilegesInputs,
 ): Promise<pulumi.dynamic.UpdateResult<PrivilegesOutputs>> {
   await apply(db, news, olds, "update privileges");
-  return { outs: { ...news, unmanaged: [] } };
+  return { outs: { ...news, unmanaged: [] } }; // no `drifted`: the update made every entry whole
 }
+
+const samePrivileges = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /** What is held under each entry's key (privileges held on every object), and the unmanaged privileges. */
 async function read(
@@ -181,26 +185,30 @@ async function read(
       undefined,
       props,
     );
+    const drifted: Record<string, HeldEntry> = {};
+    for (const k of keys) {
+      const i = live.indexOf(k);
+      const held = i < 0 ? { privileges: [], withGrantOption: false } : p.entries[i]!;
+      const want = props.grants[k]!;
+      if (!samePrivileges(held.privileges, want.privileges) || held.withGrantOption !== want.withGrantOption)
+        drifted[k] = { privileges: held.privileges, withGrantOption: held.withGrantOption };
+    }
     const grants = Object.fromEntries(
-      keys.map((k) => {
-        const i = live.indexOf(k);
-        const held = i < 0 ? { privileges: [], withGrantOption: false } : p.entries[i]!;
-        return [
-          k,
-          { ...props.grants[k]!, privileges: held.privileges, withGrantOption: held.withGrantOption },
-        ];
-      }),
+      keys.map((k) => [k, drifted[k] ? { ...props.grants[k]!, ...drifted[k] } : props.grants[k]!]),
     );
+    const outs: PrivilegesOutputs = { ...props, unmanaged: p.unmanaged };
+    if (Object.keys(drifted).length > 0) outs.drifted = drifted;
+    else delete outs.drifted;
+    // As the inputs the engine compares the next program with (SDKs that support it; 3.248 does):
+    // what is held, so that `preview --diff` after a refresh shows what `up` will change, each
+    // unmanaged privilege one removed item. The outputs keep the wanted entries (see
+    // PrivilegesOutputs). The connection stays a secret in the state (the e2e test reads the state).
     const now = { ...props, grants, unmanaged: p.unmanaged };
-    // Also as the inputs the engine compares the next program with (SDKs that support it; 3.248
-    // does), so that `preview --diff` after a refresh shows what `up` will change against what is
-    // held, each unmanaged privilege one removed item. The connection stays a secret in the state
-    // (the e2e test reads the state at rest).
-    return { id, props: now, inputs: now };
+    delete (now as PrivilegesOutputs).drifted;
+    return { id, props: outs, inputs: now };
   });
 }
 
-/** Revokes what the entries granted (as the admin, or the owner it acts as); nothing else. */
 /** Revokes what the entries granted (as the admin, or the owner it acts as); nothing else. */
 async function remove(db: Db, _id: string, props: PrivilegesOutputs): Promise<void> {
   await db.transaction(async (tx) => {

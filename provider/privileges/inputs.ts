@@ -68,7 +68,22 @@ export interface PrivilegesInputs {
   unmanaged: UnmanagedPrivilege[];
   connection?: ConnectionArgs;
 }
-export type PrivilegesOutputs = PrivilegesInputs;
+/** What an entry holds after a refresh, where it differs from what the entry wants. */
+export interface HeldEntry {
+  privileges: string[];
+  withGrantOption: boolean;
+}
+
+/**
+ * The outputs: the inputs as last applied (what `delete` revokes), and from a refresh the drift:
+ * `unmanaged`, and `drifted`, what each entry that no longer holds all it wants holds now. `grants`
+ * itself keeps the wanted entries, so that a delete after a refresh still revokes every privilege an
+ * entry granted (an all-tables entry missing on one table holds on none of "every table", yet still
+ * holds on the others).
+ */
+export interface PrivilegesOutputs extends PrivilegesInputs {
+  drifted?: Record<string, HeldEntry>;
+}
 
 /** The entry properties checkGrant knows that an entry must not have (the resource has them once). */
 const RESOURCE_LEVEL = ["database", "cascade", "connection"] as const;
@@ -212,6 +227,7 @@ export function diffPrivileges(
     canonical(olds.authoritative ?? null) !== canonical(news.authoritative ?? null) ||
     (olds.cascade ?? false) !== news.cascade ||
     (olds.unmanaged ?? []).length > 0 ||
+    Object.keys(olds.drifted ?? {}).length > 0 ||
     JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null);
   // A replacement would revoke what the new resource just granted: the old one goes first.
   return { changes: replaces.length > 0 || updates, replaces, deleteBeforeReplace: replaces.length > 0 };

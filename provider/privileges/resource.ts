@@ -65,9 +65,15 @@ export class PrivilegesProvider extends HookProvider<PrivilegesInputs, Privilege
 export class Privileges extends pulumi.dynamic.Resource {
   /** The database; undefined: the connection's. */
   declare public readonly database: pulumi.Output<string | undefined>;
-  /** The entries by key (after a refresh, each with the privileges held on all its objects). */
+  /** The entries by key, as last applied. */
   declare public readonly grants: pulumi.Output<Record<string, PrivilegesEntry>>;
+  /** After a refresh: for each entry that no longer holds all it lists, what it holds on every one of its objects (the next `up` grants the rest). */
+  declare public readonly drifted: pulumi.Output<
+    Record<string, { privileges: string[]; withGrantOption: boolean }> | undefined
+  >;
+  /** The schemas and roles this resource is authoritative for (undefined: additive only). */
   declare public readonly authoritative: pulumi.Output<{ schemas: string[]; roles: string[] } | undefined>;
+  /** Whether revokes cascade to privileges granted onwards (REVOKE … CASCADE). */
   declare public readonly cascade: pulumi.Output<boolean>;
   /** After a refresh: privileges in the authoritative scope that no entry lists (the next `up` revokes them). */
   declare public readonly unmanaged: pulumi.Output<UnmanagedPrivilege[]>;
@@ -82,6 +88,7 @@ export class Privileges extends pulumi.dynamic.Resource {
         authoritative: args.authoritative,
         cascade: args.cascade,
         unmanaged: undefined,
+        drifted: undefined,
         connection: secretInput(args.connection),
       },
       withSecretOutputs(opts),

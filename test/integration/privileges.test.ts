@@ -173,7 +173,8 @@ describe("Privileges (real server)", () => {
     await q(`CREATE TABLE ${qi(s)}.b (id int)`);
     await p.refresh();
     const key = Object.keys(p.outs!.grants).find((k) => k.endsWith(".*"))!;
-    expect(p.outs!.grants[key]!.privileges).to.deep.equal([]);
+    expect(p.outs!.drifted?.[key]?.privileges).to.deep.equal([]);
+    expect(p.outs!.grants[key]!.privileges).to.deep.equal(["SELECT"]); // the wanted entry, kept
     expect(await p.wouldChange({ grants: both })).to.equal(true);
     await p.up({ grants: both });
     expect(await tablePriv(r, s, "b", "SELECT")).to.equal(true);
@@ -195,6 +196,32 @@ describe("Privileges (real server)", () => {
     } else if (process.env.CI === "true") throw new Error("the log check needs the embedded server in CI");
     await p.destroy();
     expect(await tablePriv(r, s, "a", "SELECT")).to.equal(false);
+  });
+
+  it("drift on one object of an all-objects entry: refresh shows it, up repairs it, a delete after the refresh still revokes everywhere", async () => {
+    const reader = await role("drift");
+    const s = await fx.schema("drift");
+    for (const t of ["t0", "t1", "t2"]) await q(`CREATE TABLE ${qi(s)}.${t} (id int)`);
+    const p = new Lifecycle<Outs>(new PrivilegesProvider());
+    const grants = [{ role: reader, objectType: "table", schema: s, privileges: ["SELECT"] }];
+    expect(await p.up({ grants })).to.equal("create");
+    await q(`REVOKE SELECT ON ${qi(s)}.t0 FROM ${qi(reader)}`);
+    await p.refresh();
+    // the drift is reported apart from the wanted entries, which the outputs keep
+    expect(Object.values(p.outs!.drifted ?? {})).to.deep.equal([{ privileges: [], withGrantOption: false }]);
+    expect(Object.values(p.outs!.grants).map((e) => e.privileges)).to.deep.equal([["SELECT"]]);
+    expect(await p.wouldChange({ grants })).to.equal(true);
+    expect(await p.up({ grants })).to.equal("update");
+    expect(await tablePriv(reader, s, "t0", "SELECT")).to.equal(true);
+    await p.refresh();
+    expect(p.outs!.drifted).to.equal(undefined);
+    expect(await p.wouldChange({ grants })).to.equal(false);
+    // drift again, refresh, then delete from that state: the other tables' SELECT goes too
+    await q(`REVOKE SELECT ON ${qi(s)}.t1 FROM ${qi(reader)}`);
+    await p.refresh();
+    await p.destroy();
+    expect(await aclOf(s, reader)).to.deep.equal([]);
+    await q(`DROP ROLE ${qi(reader)}`); // nothing left that would block it (2BP01)
   });
 
   it("authoritative schemas: hand-made grants and PUBLIC's defaults are unmanaged, up revokes them; owners untouched", async () => {
