@@ -49,6 +49,8 @@ export interface PlannedStep {
   /** The new inputs after check (create, update, replace). */
   news?: Record<string, unknown>;
   replaceReasons?: string[];
+  /** The URNs the new resource depends on (the engine runs those steps first). */
+  dependencies: string[];
 }
 
 export interface PreviewSummary {
@@ -71,7 +73,7 @@ interface RawStep {
   op?: unknown;
   urn?: unknown;
   oldState?: { type?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-  newState?: { type?: string; inputs?: Record<string, unknown> };
+  newState?: { type?: string; inputs?: Record<string, unknown>; dependencies?: string[] };
   replaceReasons?: string[];
 }
 
@@ -142,6 +144,7 @@ export function parsePreview(text: string): PreviewSummary {
       olds: withoutProvider(s.oldState?.outputs ?? s.oldState?.inputs),
       news: withoutProvider(s.newState?.inputs),
       replaceReasons: s.replaceReasons,
+      dependencies: s.newState?.dependencies ?? [],
     });
   }
   return out;

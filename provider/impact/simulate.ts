@@ -590,16 +590,20 @@ function dropRole(sim: Simulation, step: PlannedStep, role: ModelRole, v: Record
       .filter((d) => d.acl.length > 0);
     for (const p of m.policies) p.roles = p.roles.filter((r) => r !== id);
   }
-  const holds =
-    m.objects.some(
-      (o) => o.owner === id || (o.acl ?? []).some((x) => x.grantee === id || x.grantor === id),
-    ) || m.defaultAcls.some((d) => d.owner === id || d.acl.some((x) => x.grantee === id));
+  const what = (o: ModelObject) =>
+    `${o.object_type} ${o.schema !== null && o.object_type !== "schema" ? `${o.schema}.` : ""}${o.name}${o.column ? `.${o.column}` : ""}`;
+  const owned = m.objects.find((o) => o.owner === id);
+  const holding = m.objects.find((o) => (o.acl ?? []).some((x) => x.grantee === id || x.grantor === id));
+  const defaults = m.defaultAcls.find((d) => d.owner === id || d.acl.some((x) => x.grantee === id));
+  const holds = owned
+    ? `owns ${what(owned)}`
+    : holding
+      ? `holds or granted privileges on ${what(holding)}`
+      : defaults
+        ? `has default privileges (${defaults.object_type}s${defaults.schema ? ` in ${defaults.schema}` : ""})`
+        : undefined;
   if (holds) {
-    sim.note(
-      step,
-      "failure",
-      `role ${role.name} still owns objects or holds privileges here: DROP ROLE fails (set reassignOwnedTo and/or dropOwned)`,
-    );
+    sim.note(step, "failure", `role ${role.name} still ${holds}: DROP ROLE fails (set reassignOwnedTo and/or dropOwned)`);
     return;
   }
   m.memberships = m.memberships.filter((x) => x.role !== id && x.member !== id && x.grantor !== id);
@@ -929,6 +933,45 @@ function deleteFirst(step: PlannedStep, ctx: SimulationContext): boolean {
   return diff(step.olds as never, step.news as never).deleteBeforeReplace === true;
 }
 
+/** Names a step's old outputs use for roles (what its hooks look the catalog up by). */
+function oldRoleNames(v: Record<string, unknown> | undefined): string[] {
+  if (!v) return [];
+  const out: string[] = [];
+  for (const k of ["role", "member", "owner"]) if (typeof v[k] === "string") out.push(v[k] as string);
+  for (const k of ["inRoles", "roles"]) if (Array.isArray(v[k])) out.push(...(v[k] as string[]));
+  return out;
+}
+
+/**
+ * The engine runs steps that do not depend on each other in parallel. An update that acts on a
+ * role by its old name (a member's previous inRoles, a grant's old grantee), while another step
+ * renames that role and the update does not depend on it, finds the role or not depending on which
+ * runs first: noted as unknown (the simulation keeps the listed order). Deletions run after every
+ * update, so they always see the new name.
+ */
+function noteRenameRaces(sim: Simulation, steps: readonly PlannedStep[]): void {
+  const renames = new Map<string, { to: string; urn: string }>();
+  for (const s of steps) {
+    if (s.kind !== "Role" || s.op !== "update" || !s.olds || !s.news) continue;
+    if (typeof s.olds.name === "string" && s.olds.name !== s.news.name)
+      renames.set(s.olds.name, { to: String(s.news.name), urn: s.urn });
+  }
+  if (renames.size === 0) return;
+  for (const s of steps) {
+    if (s.op !== "update" && s.op !== "replace") continue;
+    for (const name of new Set(oldRoleNames(s.olds))) {
+      const r = renames.get(name);
+      if (!r || r.urn === s.urn || s.dependencies.includes(r.urn)) continue;
+      sim.note(
+        s,
+        "unknown",
+        `acts on role ${name} by its old name while this update renames it to ${r.to}, and does not depend on that rename: ` +
+          "the outcome depends on which of the two the engine runs first",
+      );
+    }
+  }
+}
+
 /**
  * The model after the steps, in the engine's order: creates and updates as listed (a replacement
  * creates its new resource there), deletions at the end as listed, the old halves of replacements
@@ -945,6 +988,7 @@ export function simulate(
     if (!h) sim.note(s, "partial", `${s.kind} is not simulated by this version`);
     return h;
   };
+  noteRenameRaces(sim, steps);
   const deferred: PlannedStep[] = [];
   for (const s of steps) {
     const h = handler(s);

@@ -49,7 +49,18 @@ export function program(dir: string = process.cwd()): void {
         .filter(([k]) => k !== "key")
         .map(([k, v]) => [k, resolve(v)]),
     );
-  for (const p of spec.roles ?? []) roles.set(p.key, new pg.Role(p.key, args(p)));
+  // Roles that name other roles (inRoles, "@key" names) after those they name.
+  const pending = [...(spec.roles ?? [])];
+  while (pending.length > 0) {
+    const i = pending.findIndex((p) =>
+      JSON.stringify(p)
+        .match(/"@[^".]+/g)
+        ?.every((r) => roles.has(r.slice(2))) ?? true,
+    );
+    if (i < 0) throw new Error("spec: roles name each other in a cycle");
+    const [p] = pending.splice(i, 1);
+    roles.set(p!.key, new pg.Role(p!.key, args(p!)));
+  }
   for (const p of spec.memberships ?? []) new pg.RoleMembership(p.key, args(p));
   for (const p of spec.grants ?? []) new pg.Grant(p.key, args(p));
   for (const p of spec.defaultPrivileges ?? []) new pg.DefaultPrivileges(p.key, args(p));
