@@ -8,7 +8,9 @@
 //   matrix  (`npm run test:matrix`): the rest — the integration suite on every other supported version,
 //           and as a managed-service style non-superuser admin on the versions of pg-versions.json
 //           `nonsuper`; the end-to-end suite on the oldest; the reliability suite (faults, hostile input,
-//           secrets) on the oldest and the newest; the load through the engine on the newest.
+//           secrets) on the oldest and the newest; the load through the engine on the newest; the
+//           `impact` predictions against real `pulumi up` (scenarios on the oldest and the newest,
+//           generated programs on the newest).
 //
 //   node scripts/ci-matrix.js --group test    one group (after `npm run build`)
 //   node scripts/ci-matrix.js                 every part of both
@@ -42,11 +44,16 @@ const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
  * The end-to-end files, the longest first: mocha's parallel mode hands them to its workers in this
  * order, so that the longest one does not start last.
  */
+/** The impact tests (real previews and ups, minutes each): their own parts, in the matrix group. */
+const IMPACT_FILES = ["impact.test.js", "impact-generated.test.js"];
+
 function e2eFiles() {
   const first = ["engine.test.js", "packaging.test.js"];
   let files;
   try {
-    files = fs.readdirSync(path.join(root, "dist", "test", "e2e")).filter((f) => f.endsWith(".test.js"));
+    files = fs
+      .readdirSync(path.join(root, "dist", "test", "e2e"))
+      .filter((f) => f.endsWith(".test.js") && !IMPACT_FILES.includes(f));
   } catch {
     return ["dist/test/e2e/**/*.test.js"]; // not built yet
   }
@@ -67,6 +74,10 @@ const SPECS = {
   ],
   // the load through the engine runs once, on the newest version
   load: ["dist/test/reliability/load.test.js"],
+  // `impact` predictions against real `pulumi up`: the scenarios on the oldest version (memberships
+  // before PostgreSQL 16), the scenarios and the generated programs (fast-check) on the newest
+  impact: ["dist/test/e2e/impact.test.js"],
+  "impact-generated": ["dist/test/e2e/impact-generated.test.js"],
 };
 
 function suite(kind, major, admin) {
@@ -120,6 +131,9 @@ const jobs = [
   suite("reliability", OLDEST),
   suite("reliability", NEWEST),
   suite("load", NEWEST),
+  suite("impact", OLDEST),
+  suite("impact", NEWEST),
+  suite("impact-generated", NEWEST),
 ];
 
 /** Seconds each part took last time (for the order), or a guess. */
@@ -131,7 +145,15 @@ function expectedSeconds(job) {
   } catch {
     // no earlier run
   }
-  return { e2e: 300, reliability: 240, load: 400, integration: 30, unit: 5 }[job.kind];
+  return {
+    e2e: 300,
+    reliability: 240,
+    load: 400,
+    integration: 30,
+    unit: 5,
+    impact: 200,
+    "impact-generated": 450,
+  }[job.kind];
 }
 
 function binariesInstalled() {

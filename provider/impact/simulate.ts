@@ -603,7 +603,11 @@ function dropRole(sim: Simulation, step: PlannedStep, role: ModelRole, v: Record
         ? `has default privileges (${defaults.object_type}s${defaults.schema ? ` in ${defaults.schema}` : ""})`
         : undefined;
   if (holds) {
-    sim.note(step, "failure", `role ${role.name} still ${holds}: DROP ROLE fails (set reassignOwnedTo and/or dropOwned)`);
+    sim.note(
+      step,
+      "failure",
+      `role ${role.name} still ${holds}: DROP ROLE fails (set reassignOwnedTo and/or dropOwned)`,
+    );
     return;
   }
   m.memberships = m.memberships.filter((x) => x.role !== id && x.member !== id && x.grantor !== id);

@@ -8,7 +8,7 @@
  * (effective privileges by the SQL of effectivePrivileges, the rest by a fresh catalog read).
  *
  * The sequence is drawn up front from a seed (printed; PGR_IMPACT_SEED replays it) and not shrunk:
- * every case costs a real preview and up. PGR_IMPACT_CASES sets the number of programs (default 30).
+ * every case costs a real preview and up. PGR_IMPACT_CASES sets the number of programs (default 24: about 7 minutes here).
  * In the `matrix` group of scripts/ci-matrix.js (impact-<newest>).
  */
 import { writeFileSync } from "node:fs";
@@ -52,13 +52,27 @@ describe("e2e: impact of generated programs = what `pulumi up` does (fast-check,
 
   it("every generated program: prediction from the preview = the catalog after up", async () => {
     const seed = Number(process.env.PGR_IMPACT_SEED ?? Date.now() % 2 ** 31);
-    const cases = Number(process.env.PGR_IMPACT_CASES ?? 30);
+    const cases = Number(process.env.PGR_IMPACT_CASES ?? 24);
     const v16 = (await serverVersionNum()) >= 160000;
     const specs = fc.sample(specArbitrary(p, s, v16, testServer().database), { seed, numRuns: cases });
     console.log(`      [impact] seed ${seed}, ${cases} programs (PGR_IMPACT_SEED=${seed} replays them)`);
     const mine = (n: string) => n.startsWith(p);
     let simulated = 0;
     let compared = 0;
+    let failures = 0;
+    /** After a failed up: the stack forgotten, the roles of the test dropped with what they hold. */
+    const clean = async () => {
+      await project.restart();
+      await q(`DROP POLICY IF EXISTS gen ON ${qi(s)}.orders`);
+      await q(`ALTER TABLE ${qi(s)}.orders NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY`);
+      for (const r of await q<{ rolname: string }>(
+        "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+        [p],
+      )) {
+        await q(`DROP OWNED BY ${qi(r.rolname)}`);
+        await q(`DROP ROLE ${qi(r.rolname)}`);
+      }
+    };
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i]!;
       const label = `seed ${seed} case ${i + 1}/${specs.length} (preview in ${project.dir}/last-preview.json): ${JSON.stringify(spec)}`;
@@ -71,9 +85,20 @@ describe("e2e: impact of generated programs = what `pulumi up` does (fast-check,
       // reported as unknown: such a case is applied but not compared.
       const notes = report.notes.filter((n) => n.reason !== "partial");
       expect(
-        notes.filter((n) => n.reason !== "unknown"),
+        notes.filter((n) => n.reason !== "unknown" && n.reason !== "failure"),
         label,
       ).to.deep.equal([]);
+      if (notes.some((n) => n.reason === "failure")) {
+        // Predicted to fail (e.g. a role dropped that still holds privileges): the real `up` must fail too.
+        const failed = await project.up(spec).then(
+          () => false,
+          () => true,
+        );
+        expect(failed, `${label}: predicted failure ${JSON.stringify(notes)}`).to.equal(true);
+        failures++;
+        await clean();
+        continue;
+      }
       await project.up(spec);
       if (notes.length === 0) {
         await expectPredicted(predicted, mine, label);
@@ -83,7 +108,11 @@ describe("e2e: impact of generated programs = what `pulumi up` does (fast-check,
     }
     // The generated programs did change things (not a sequence of no-ops).
     expect(simulated).to.be.greaterThan(specs.length);
-    expect(compared, "cases compared (the others reported an unknown order)").to.be.at.least(Math.ceil(specs.length * 0.7));
-    console.log(`      [impact] ${specs.length} programs, ${simulated} planned steps, ${compared} compared with the catalog`);
+    expect(compared, "cases compared (the others: an unknown order, or a failure)").to.be.at.least(
+      Math.ceil(specs.length / 2),
+    );
+    console.log(
+      `      [impact] ${specs.length} programs, ${simulated} planned steps, ${compared} compared with the catalog, ${failures} predicted failures confirmed`,
+    );
   });
 });

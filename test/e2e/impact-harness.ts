@@ -87,6 +87,12 @@ export class ImpactProject {
     await this.pulumi("up", "--yes", "--skip-preview", "--stack", this.stack);
   }
 
+  /** Forgets the stack (whatever its state) and starts an empty one. */
+  async restart(): Promise<void> {
+    await this.pulumi("stack", "rm", "--force", "--yes", "--stack", this.stack).catch(() => undefined);
+    await this.init();
+  }
+
   async destroy(): Promise<void> {
     await this.pulumi("destroy", "--yes", "--skip-preview", "--stack", this.stack).catch(() => undefined);
   }

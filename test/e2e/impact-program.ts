@@ -52,10 +52,11 @@ export function program(dir: string = process.cwd()): void {
   // Roles that name other roles (inRoles, "@key" names) after those they name.
   const pending = [...(spec.roles ?? [])];
   while (pending.length > 0) {
-    const i = pending.findIndex((p) =>
-      JSON.stringify(p)
-        .match(/"@[^".]+/g)
-        ?.every((r) => roles.has(r.slice(2))) ?? true,
+    const i = pending.findIndex(
+      (p) =>
+        JSON.stringify(p)
+          .match(/"@[^".]+/g)
+          ?.every((r) => roles.has(r.slice(2))) ?? true,
     );
     if (i < 0) throw new Error("spec: roles name each other in a cycle");
     const [p] = pending.splice(i, 1);

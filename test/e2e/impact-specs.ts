@@ -8,7 +8,12 @@ import type { ImpactSpec } from "./impact-program";
 
 const ROLE_KEYS = ["r1", "r2", "r3", "g1", "g2"] as const;
 
-export function specArbitrary(p: string, s: string, v16: boolean, database: string): fc.Arbitrary<ImpactSpec> {
+export function specArbitrary(
+  p: string,
+  s: string,
+  v16: boolean,
+  database: string,
+): fc.Arbitrary<ImpactSpec> {
   const present = fc.subarray([...ROLE_KEYS], { minLength: 2 });
   return present.chain((keys) => {
     const ref = fc.constantFrom(...keys.map((k) => `@${k}`));
@@ -18,10 +23,17 @@ export function specArbitrary(p: string, s: string, v16: boolean, database: stri
     const role = (key: string) =>
       fc
         .record({
-          renamed: fc.boolean(),
+          // Renames are rarer: with them come orders the engine leaves open (reported, not compared).
+          renamed: fc.oneof(
+            { weight: 1, arbitrary: fc.constant(true) },
+            { weight: 4, arbitrary: fc.constant(false) },
+          ),
           login: fc.boolean(),
           createRole: fc.boolean(),
-          inherit: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+          inherit: fc.oneof(
+            { weight: 4, arbitrary: fc.constant(true) },
+            { weight: 1, arbitrary: fc.constant(false) },
+          ),
           connectionLimit: fc.constantFrom(-1, 3),
           inRoles: fc.subarray(groupsOf(key), { maxLength: Math.min(1, groupsOf(key).length) }),
         })
@@ -41,12 +53,23 @@ export function specArbitrary(p: string, s: string, v16: boolean, database: stri
       { objectType: "table", schema: s, objects: ["customers", "orders"], privs: ["SELECT", "UPDATE"] },
       { objectType: "sequence", schema: s, privs: ["USAGE", "SELECT", "UPDATE"] },
       { objectType: "function", schema: s, objects: ["total(int)"], privs: ["EXECUTE"] },
-      { objectType: "column", schema: s, objects: ["orders"], columns: ["amount"], privs: ["SELECT", "UPDATE"] },
+      {
+        objectType: "column",
+        schema: s,
+        objects: ["orders"],
+        columns: ["amount"],
+        privs: ["SELECT", "UPDATE"],
+      },
       { objectType: "database", database, privs: ["CONNECT", "TEMPORARY", "CREATE"] },
     );
     const grant = (i: number) =>
       fc
-        .record({ role: grantee, t: target, pick: fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }), wgo: fc.boolean() })
+        .record({
+          role: grantee,
+          t: target,
+          pick: fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }),
+          wgo: fc.boolean(),
+        })
         .map(({ role, t, pick, wgo }) => {
           const privileges = [...new Set(pick.map((n) => t.privs[n % t.privs.length]!))];
           const rest = Object.fromEntries(Object.entries(t).filter(([k]) => k !== "privs"));
@@ -88,7 +111,11 @@ export function specArbitrary(p: string, s: string, v16: boolean, database: stri
         privs: fc.subarray(["SELECT", "INSERT", "EXECUTE", "USAGE"], { minLength: 0, maxLength: 2 }),
       })
       .map((d) => {
-        const valid: Record<string, string[]> = { table: ["SELECT", "INSERT"], function: ["EXECUTE"], sequence: ["USAGE", "SELECT"] };
+        const valid: Record<string, string[]> = {
+          table: ["SELECT", "INSERT"],
+          function: ["EXECUTE"],
+          sequence: ["USAGE", "SELECT"],
+        };
         const privileges = d.privs.filter((x) => valid[d.type]!.includes(x));
         return {
           key: "dp",
@@ -109,7 +136,9 @@ export function specArbitrary(p: string, s: string, v16: boolean, database: stri
         policy: fc.option(ref, { nil: undefined }),
       })
       .map((x) => {
-        const memberships = [...new Map(x.memberships.filter((m) => m !== undefined).map((m) => [m!.key, m!])).values()];
+        const memberships = [
+          ...new Map(x.memberships.filter((m) => m !== undefined).map((m) => [m!.key, m!])).values(),
+        ];
         const spec: ImpactSpec = {
           roles: x.roles,
           grants: x.grants,
@@ -117,11 +146,20 @@ export function specArbitrary(p: string, s: string, v16: boolean, database: stri
           defaultPrivileges: x.defaults ? [x.defaults] : [],
           rowLevelSecurity: x.rls ? [{ key: "rls", table: "orders", schema: s, ...x.rls }] : [],
           policies: x.policy
-            ? [{ key: "pol", name: "gen", table: "orders", schema: s, command: "SELECT", roles: [x.policy], using: "true" }]
+            ? [
+                {
+                  key: "pol",
+                  name: "gen",
+                  table: "orders",
+                  schema: s,
+                  command: "SELECT",
+                  roles: [x.policy],
+                  using: "true",
+                },
+              ]
             : [],
         };
         return spec;
       });
   });
 }
-
