@@ -33,7 +33,13 @@ export { formatImpactJson, formatImpactMarkdown, formatImpactText } from "./rend
 export function routineItems(steps: readonly PlannedStep[]): Array<{ schema: string; item: string }> {
   const out = new Map<string, { schema: string; item: string }>();
   for (const s of steps) {
-    for (const v of [s.olds, s.news]) {
+    // Grants, and the entries of Privileges (Grant's arguments each).
+    const values = [s.olds, s.news].flatMap((v) =>
+      v && s.kind === "Privileges" && v.grants && typeof v.grants === "object"
+        ? (Object.values(v.grants) as Array<Record<string, unknown>>)
+        : [v],
+    );
+    for (const v of values) {
       if (!v || isUnknownValue(v.objects) || isUnknownValue(v.schema)) continue;
       const t = v.objectType as ObjectType | undefined;
       if (!t || !OBJECT_KINDS[t]?.prokinds || !Array.isArray(v.objects)) continue;

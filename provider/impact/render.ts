@@ -50,6 +50,10 @@ function roleFacts(r: RoleImpact): string[] {
   const gained = r.privileges.filter((p) => p.change === "gained").length;
   const lost = r.privileges.filter((p) => p.change === "lost").length;
   if (gained + lost > 0) out.push(`${gained} privilege${gained === 1 ? "" : "s"} gained, ${lost} lost`);
+  if (r.throughPublic)
+    out.push(
+      `and ${r.throughPublic} privilege${r.throughPublic === 1 ? "" : "s"} PUBLIC holds (every role has them; not listed)`,
+    );
   return out;
 }
 

@@ -97,6 +97,8 @@ export interface RoleImpact {
   memberships: MembershipChange[];
   /** Empty for a role that is a superuser before and after (it can do everything either way). */
   privileges: PrivilegeChange[];
+  /** A new or dropped role: how many privileges it gains or loses only as every role does (PUBLIC's). */
+  throughPublic?: number;
 }
 
 export interface AclChange {
@@ -459,8 +461,11 @@ export function buildImpact(
     }
     const superuser = { before: b?.superuser ?? false, after: a?.superuser ?? false };
     // A superuser before and after can do everything either way: its object privileges are not listed.
-    const privileges =
+    const all =
       superuser.before && superuser.after ? [] : privilegeChanges(eb?.privileges ?? [], ea?.privileges ?? []);
+    // A role created or dropped gains or loses what PUBLIC holds like every role: counted, not listed.
+    const throughPublic = b && a ? [] : all.filter((p) => p.reason === "public");
+    const privileges = b && a ? all : all.filter((p) => p.reason !== "public");
     const memberships = membershipChanges(renamedBefore, b ? id : undefined, after, a ? id : undefined);
     if (!a && !b) continue;
     const status = !b ? "new" : !a ? "dropped" : "changed";
@@ -480,6 +485,7 @@ export function buildImpact(
       attributes,
       memberships,
       privileges,
+      ...(throughPublic.length > 0 ? { throughPublic: throughPublic.length } : {}),
     });
     if (a) {
       for (const f of FLAG_FINDINGS) {

@@ -31,6 +31,14 @@ import {
 } from "../queries/model";
 import { reachOf } from "../queries/effective";
 import { type PlannedStep, type ResourceKind, SECRET, isUnknownValue } from "./preview";
+import { privilegesDiff, privilegesHandler } from "./privileges";
+
+/** Privileges' handler, made once (its planner is loaded when the package has the resource). */
+let privilegesCache: { h: StepHandler | undefined } | undefined;
+function privileges(): StepHandler | undefined {
+  privilegesCache ??= { h: privilegesHandler() };
+  return privilegesCache.h;
+}
 
 /** A step whose effect the simulation could not (fully) tell, and why. */
 export interface SimulationNote {
@@ -932,7 +940,8 @@ const DIFFS: Partial<Record<ResourceKind, Diff>> = {
 /** Whether the engine deletes the old resource before creating its replacement (the resource's diff says). */
 function deleteFirst(step: PlannedStep, ctx: SimulationContext): boolean {
   const diff =
-    DIFFS[step.kind] ?? (ctx.extensions?.[step.kind] as unknown as { diff?: Diff } | undefined)?.diff;
+    (step.kind === "Privileges" ? privilegesDiff() : DIFFS[step.kind]) ??
+    (ctx.extensions?.[step.kind] as unknown as { diff?: Diff } | undefined)?.diff;
   if (!diff || !step.olds || !step.news) return false;
   return diff(step.olds as never, step.news as never).deleteBeforeReplace === true;
 }
@@ -988,7 +997,7 @@ export function simulate(
 ): SimulationResult {
   const sim = new Simulation(before, ctx);
   const handler = (s: PlannedStep): StepHandler | undefined => {
-    const h = ctx.extensions?.[s.kind] ?? HANDLERS[s.kind];
+    const h = ctx.extensions?.[s.kind] ?? (s.kind === "Privileges" ? privileges() : HANDLERS[s.kind]);
     if (!h) sim.note(s, "partial", `${s.kind} is not simulated by this version`);
     return h;
   };

@@ -14,6 +14,11 @@ import { expectPredicted, predict } from "../support/impact-oracle";
 import type { ImpactReport } from "../../provider/impact/report";
 import { formatImpactMarkdown } from "../../provider/impact/render";
 import { main } from "../../provider/cli/main";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { REPO_ROOT } from "./harness";
+import { readFileSync } from "node:fs";
 
 describe("e2e: impact of a preview = what `pulumi up` does (real CLI)", function () {
   this.timeout(600_000);
@@ -277,5 +282,25 @@ describe("e2e: impact of a preview = what `pulumi up` does (real CLI)", function
     const r = await step(last, "deletes");
     expect(r.roles.find((x) => x.role === `${p}_rep`)?.status).to.equal("dropped");
     expect(version).to.be.greaterThan(0);
+  });
+
+  it("examples/pr-previews/sample-impact.md is what a real run of make-sample.js gives (--check)", async function () {
+    // Once per matrix (the newest version's part, or a run without one); the sample is made on the
+    // embedded default version, whatever this part's.
+    const v = process.env.PGR_TEST_PG_VERSION;
+    const { newest } = JSON.parse(readFileSync(join(REPO_ROOT, "scripts", "pg-versions.json"), "utf8")) as {
+      newest: number;
+    };
+    if (v !== undefined && Number(v) !== newest) this.skip();
+    const env = { ...process.env };
+    delete env.PGR_TEST_PG_VERSION;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(REPO_ROOT, "examples", "pr-previews", "make-sample.js"), "--check"],
+      { env, encoding: "utf8", timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
+    ).catch((e: { stderr?: string; message: string }) => {
+      throw new Error(`${e.message}\n${e.stderr ?? ""}`);
+    });
+    expect(stdout).to.contain("sample-impact.md is current");
   });
 });

@@ -11,6 +11,7 @@ import { EXIT_FINDINGS, buildImpact, exitStatus, reaches } from "../../provider/
 import { formatImpactMarkdown, formatImpactText } from "../../provider/impact/render";
 import { UsageError, parseArgs } from "../../provider/cli/args";
 import { main } from "../../provider/cli/main";
+import { hasPrivilegesPlanner } from "../../provider/impact/privileges";
 
 const role = (id: string, name: string, extra: Partial<ModelRole> = {}): ModelRole => ({
   id,
@@ -404,5 +405,37 @@ describe("impact: command line", () => {
     expect(await main(["impact"], io)).to.equal(1);
     expect(err).to.match(/^error: the preview is not JSON/);
     expect(await main(["impact", "--fail-on"], io)).to.equal(2);
+  });
+});
+
+describe("impact: Privileges (authoritative), by the resource's own planner when the package has it", () => {
+  it("revokes a hand-made grant in its authoritative scope; without the planner, says it is not simulated", () => {
+    const before = model();
+    before.roles.push(role("103", "hand", { login: true, valid_until: "2030-01-01T00:00:00Z" }));
+    before.objects[1]!.acl = [...before.objects[1]!.def, { grantee: "103", grantor: OWNER, privilege: "SELECT", grantable: false }];
+    const entry = { role: "readers", objectType: "table", schema: "app", privileges: ["SELECT"], withGrantOption: false };
+    const r = impact(
+      [
+        step("create", "Privileges", "p", {
+          grants: { "readers table app.*": entry },
+          authoritative: { schemas: ["app"], roles: [] },
+          cascade: false,
+          unmanaged: [],
+        }),
+      ],
+      before,
+    );
+    if (!hasPrivilegesPlanner()) {
+      expect(r.notes.map((n) => n.message)).to.deep.equal(["Privileges is not simulated by this version"]);
+      return;
+    }
+    expect(r.notes).to.deep.equal([]);
+    const hand = r.roles.find((x) => x.role === "hand")!;
+    expect(hand.privileges.map((p) => `${p.change} ${p.object} ${p.privilege}`)).to.deep.equal(["lost orders SELECT"]);
+    const alice = r.roles.find((x) => x.role === "alice")!;
+    expect(alice.privileges.map((p) => `${p.change} ${p.object} ${p.privilege}`).sort()).to.deep.equal([
+      "gained customers SELECT",
+      "gained orders SELECT",
+    ]);
   });
 });
