@@ -32,7 +32,14 @@ function impact(json, server) {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [path.join(root, "bin", "pulumi-postgres-roles.js"), "impact", "--format", "markdown", "--fail-on", "high"],
+      [
+        path.join(root, "bin", "pulumi-postgres-roles.js"),
+        "impact",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "high",
+      ],
       {
         env: {
           ...process.env,

@@ -412,8 +412,17 @@ describe("impact: Privileges (authoritative), by the resource's own planner when
   it("revokes a hand-made grant in its authoritative scope; without the planner, says it is not simulated", () => {
     const before = model();
     before.roles.push(role("103", "hand", { login: true, valid_until: "2030-01-01T00:00:00Z" }));
-    before.objects[1]!.acl = [...before.objects[1]!.def, { grantee: "103", grantor: OWNER, privilege: "SELECT", grantable: false }];
-    const entry = { role: "readers", objectType: "table", schema: "app", privileges: ["SELECT"], withGrantOption: false };
+    before.objects[1]!.acl = [
+      ...before.objects[1]!.def,
+      { grantee: "103", grantor: OWNER, privilege: "SELECT", grantable: false },
+    ];
+    const entry = {
+      role: "readers",
+      objectType: "table",
+      schema: "app",
+      privileges: ["SELECT"],
+      withGrantOption: false,
+    };
     const r = impact(
       [
         step("create", "Privileges", "p", {
@@ -431,7 +440,9 @@ describe("impact: Privileges (authoritative), by the resource's own planner when
     }
     expect(r.notes).to.deep.equal([]);
     const hand = r.roles.find((x) => x.role === "hand")!;
-    expect(hand.privileges.map((p) => `${p.change} ${p.object} ${p.privilege}`)).to.deep.equal(["lost orders SELECT"]);
+    expect(hand.privileges.map((p) => `${p.change} ${p.object} ${p.privilege}`)).to.deep.equal([
+      "lost orders SELECT",
+    ]);
     const alice = r.roles.find((x) => x.role === "alice")!;
     expect(alice.privileges.map((p) => `${p.change} ${p.object} ${p.privilege}`).sort()).to.deep.equal([
       "gained customers SELECT",
