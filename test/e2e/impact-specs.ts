@@ -26,7 +26,7 @@ export function specArbitrary(
           // Renames are rarer: with them come orders the engine leaves open (reported, not compared).
           renamed: fc.oneof(
             { weight: 1, arbitrary: fc.constant(true) },
-            { weight: 4, arbitrary: fc.constant(false) },
+            { weight: 9, arbitrary: fc.constant(false) },
           ),
           login: fc.boolean(),
           createRole: fc.boolean(),
