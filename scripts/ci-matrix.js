@@ -10,8 +10,9 @@
 //           `nonsuper`; the end-to-end suite on the oldest; the reliability suite (faults, hostile input,
 //           secrets) on the oldest and the newest; the load through the engine on the newest; the
 //           connection tests (TLS for each sslmode, client certificates, password file: servers of
-//           their own, compared with psql where installed) on the oldest and the newest; and the
-//           version matrix of Node.js and @pulumi/pulumi (below).
+//           their own, compared with psql where installed) on the oldest and the newest;
+//           `impact` predictions against real `pulumi up` (scenarios on the oldest and the newest,
+//           generated programs on the newest); and the version matrix of Node.js and @pulumi/pulumi (below).
 //
 // The version matrix (all on the newest PostgreSQL, with the Pulumi CLI of scripts/pulumi-cli.js):
 //   pack-node20-sdk-oldest   the packaging test (npm pack, a fresh project, CommonJS and ESM type-checks,
@@ -58,11 +59,16 @@ const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
  * The end-to-end files, the longest first: mocha's parallel mode hands them to its workers in this
  * order, so that the longest one does not start last.
  */
+/** The impact tests (real previews and ups, minutes each): their own parts, in the matrix group. */
+const IMPACT_FILES = ["impact.test.js", "impact-generated.test.js"];
+
 function e2eFiles() {
   const first = ["engine.test.js", "packaging.test.js"];
   let files;
   try {
-    files = fs.readdirSync(path.join(root, "dist", "test", "e2e")).filter((f) => f.endsWith(".test.js"));
+    files = fs
+      .readdirSync(path.join(root, "dist", "test", "e2e"))
+      .filter((f) => f.endsWith(".test.js") && !IMPACT_FILES.includes(f));
   } catch {
     return ["dist/test/e2e/**/*.test.js"]; // not built yet
   }
@@ -85,6 +91,10 @@ const SPECS = {
   load: ["dist/test/reliability/load.test.js"],
   // servers of their own (TLS on/off, pg_hba.conf of their own): no shared server
   connection: ["dist/test/connection/**/*.test.js"],
+  // `impact` predictions against real `pulumi up`: the scenarios on the oldest version (memberships
+  // before PostgreSQL 16), the scenarios and the generated programs (fast-check) on the newest
+  impact: ["dist/test/e2e/impact.test.js"],
+  "impact-generated": ["dist/test/e2e/impact-generated.test.js"],
 };
 
 /**
@@ -191,6 +201,9 @@ const jobs = [
   compat("pack", 22, "newest"),
   compat("pack", 24, "newest"),
   compat("e2e", 22, "newest"),
+  suite("impact", OLDEST),
+  suite("impact", NEWEST),
+  suite("impact-generated", NEWEST),
 ];
 
 /** Seconds each part took last time (for the order), or a guess. */
@@ -211,6 +224,8 @@ function expectedSeconds(job) {
     unit: 5,
     "compat-pack": 150,
     "compat-e2e": 400,
+    impact: 200,
+    "impact-generated": 450,
   }[job.kind];
 }
 

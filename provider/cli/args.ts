@@ -5,11 +5,16 @@ import { SSL_MODES } from "../db/connection";
 export const AUDIT_FORMATS = ["table", "json", "markdown", "mermaid", "dot", "html"] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
+export const IMPACT_FORMATS = ["text", "markdown", "json"] as const;
+export type ImpactFormat = (typeof IMPACT_FORMATS)[number];
+/** `--fail-on` levels, most severe first (see impact/report.ts). */
+export const FAIL_ON_LEVELS = ["high", "medium", "change"] as const;
+
 export interface CliArgs {
-  command: "audit" | "export" | "help" | "version";
+  command: "audit" | "export" | "impact" | "help" | "version";
   /** Connection fields from flags (--url fills what the others leave unset); the rest comes from the libpq environment. */
   connection: ConnectionArgs;
-  format: AuditFormat;
+  format: AuditFormat | ImpactFormat;
   roles?: string[];
   schemas?: string[];
   output?: string;
@@ -17,6 +22,12 @@ export interface CliArgs {
   includeDefaults: boolean;
   includeAdmin: boolean;
   retainOnDelete: boolean;
+  /** impact: the preview JSON file ("-" or undefined: standard input). */
+  preview?: string;
+  /** impact: every role, not only login roles. */
+  allRoles: boolean;
+  /** impact: exit 3 when a finding of this level or above (or, for "change", any change) is found. */
+  failOn?: (typeof FAIL_ON_LEVELS)[number];
 }
 
 export class UsageError extends Error {
@@ -33,6 +44,9 @@ Commands:
            privileges, row level security and policies
   export   a Pulumi TypeScript program (this package) declaring that state, with adoptExisting,
            so that \`pulumi up\` takes the database over without recreating anything
+  impact   who gains or loses what if a preview is applied: reads \`pulumi preview --json\`
+           (a file, or standard input), simulates its steps on the live catalog, and reports
+           effective privileges gained and lost per role, with the marked findings first
 
 Connection (flags first, then the libpq environment: DATABASE_URL, PGHOST, PGPORT, PGUSER,
 PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY, PGPASSFILE, PGAPPNAME,
@@ -54,6 +68,14 @@ audit:
 export:
   --retain-on-delete    every resource with retainOnDelete: pulumi destroy forgets instead of dropping
   --include-admin       also declare the role the export connects as and the bootstrap superuser
+
+impact [FILE]:
+  FILE                  the output of \`pulumi preview --json\` (default, or -: standard input)
+  --format FORMAT       text (default), markdown (a pull-request comment), json
+  --all-roles           every role, not only login roles
+  --fail-on LEVEL       exit 3 when a finding of LEVEL or above is found: high, medium, or
+                        change (anything changes at all). Exit 0 otherwise; 1 on an error, 2 on
+                        a usage error
 
   -o, --output FILE     write to FILE instead of standard output
   --help, --version
@@ -79,12 +101,14 @@ const VALUE_FLAGS: Record<string, string> = {
   "-n": "schema",
   "--output": "output",
   "-o": "output",
+  "--fail-on": "failOn",
 };
 const BOOL_FLAGS: Record<string, keyof CliArgs> = {
   "--include-system": "includeSystem",
   "--include-defaults": "includeDefaults",
   "--include-admin": "includeAdmin",
   "--retain-on-delete": "retainOnDelete",
+  "--all-roles": "allRoles",
 };
 
 const list = (v: string) =>
@@ -102,7 +126,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     includeDefaults: false,
     includeAdmin: false,
     retainOnDelete: false,
+    allRoles: false,
   };
+  let format: string | undefined;
+  const positional: string[] = [];
   let command: string | undefined;
   const roles: string[] = [];
   const schemas: string[] = [];
@@ -153,9 +180,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
           out.connection[key] = value;
           break;
         case "format":
-          if (!(AUDIT_FORMATS as readonly string[]).includes(value))
-            throw new UsageError(`--format must be one of ${AUDIT_FORMATS.join(", ")}`);
-          out.format = value as AuditFormat;
+          format = value;
+          break;
+        case "failOn":
+          if (!(FAIL_ON_LEVELS as readonly string[]).includes(value))
+            throw new UsageError(`--fail-on must be one of ${FAIL_ON_LEVELS.join(", ")}`);
+          out.failOn = value as CliArgs["failOn"];
           break;
         case "role":
           roles.push(...list(value));
@@ -170,14 +200,28 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       continue;
     }
     if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${arg}`);
-    if (command !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    command = arg;
+    if (command !== undefined) positional.push(arg);
+    else command = arg;
   }
   if (command === undefined || command === "help") return { ...out, command: "help" };
   if (command === "version") return { ...out, command: "version" };
-  if (command !== "audit" && command !== "export")
-    throw new UsageError(`unknown command ${JSON.stringify(command)} (audit or export)`);
+  if (command !== "audit" && command !== "export" && command !== "impact")
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (audit, export or impact)`);
   out.command = command;
+  if (positional.length > (command === "impact" ? 1 : 0))
+    throw new UsageError(`unexpected argument ${JSON.stringify(positional[command === "impact" ? 1 : 0])}`);
+  if (command === "impact") {
+    out.preview = positional[0];
+    if (format !== undefined && !(IMPACT_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`--format for impact must be one of ${IMPACT_FORMATS.join(", ")}`);
+    out.format = (format ?? "text") as AuditFormat;
+  } else if (format !== undefined) {
+    if (!(AUDIT_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`--format must be one of ${AUDIT_FORMATS.join(", ")}`);
+    out.format = format as AuditFormat;
+  }
+  if (command !== "impact" && (out.failOn !== undefined || out.allRoles))
+    throw new UsageError(`${out.failOn !== undefined ? "--fail-on" : "--all-roles"} is for impact`);
   if (roles.length > 0) out.roles = roles;
   if (schemas.length > 0) out.schemas = schemas;
   if (command === "export" && out.format !== "table")

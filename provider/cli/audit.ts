@@ -294,7 +294,7 @@ const ROLE_HEADERS = [
   "member of",
 ];
 
-function textTable(headers: string[], rows: string[][]): string {
+export function textTable(headers: string[], rows: string[][]): string {
   const cells = [headers, ...rows].map((r) => r.map(printable));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? "")].length)));
   const line = (r: string[]) =>
@@ -307,14 +307,14 @@ function textTable(headers: string[], rows: string[][]): string {
   );
 }
 
-function mdEscape(s: string): string {
+export function mdEscape(s: string): string {
   return printable(s)
     .replace(/\\/g, "\\\\")
     .replace(/\|/g, "\\|")
     .replace(/([*_`<>[\]])/g, "\\$1");
 }
 
-function mdTable(headers: string[], rows: string[][]): string {
+export function mdTable(headers: string[], rows: string[][]): string {
   const r = (cells: string[]) => `| ${cells.map(mdEscape).join(" | ")} |`;
   return [r(headers), `|${headers.map(() => " --- ").join("|")}|`, ...rows.map(r)].join("\n");
 }

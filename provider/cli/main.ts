@@ -1,8 +1,9 @@
 /**
- * `pulumi-postgres-roles audit | export`: the command line. Errors are one line (and a hint), never
- * a stack trace; exit status 0 on success, 1 on a failure, 2 on a usage error.
+ * `pulumi-postgres-roles audit | export | impact`: the command line. Errors are one line (and a hint), never
+ * a stack trace; exit status 0 on success, 1 on a failure, 2 on a usage error, 3 when `impact --fail-on` finds
+ * what it was told to fail on.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { QueryError } from "../queries/connect";
 import { readCatalogSnapshot } from "../queries/functions";
 import { type CliArgs, USAGE, UsageError, parseArgs } from "./args";
@@ -10,19 +11,57 @@ import { buildAudit, formatJson, formatMarkdown, formatText } from "./audit";
 import { generateProgram } from "./export";
 import { formatDot, formatMermaid } from "./graph";
 import { formatHtml } from "./html";
+import {
+  formatImpactJson,
+  formatImpactMarkdown,
+  formatImpactText,
+  exitStatus,
+  impactOf,
+  readImpactInputs,
+} from "../impact";
+import { PreviewError } from "../impact/preview";
 
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   /** Where progress lines go, if anywhere (stderr when it is a terminal). */
   progress?: (line: string) => void;
+  /** Standard input, read whole (the impact command's preview when no file is given). */
+  stdin?: () => Promise<string>;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 const processIo: Io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   progress: process.stderr.isTTY ? (line) => process.stderr.write(`… ${line}\n`) : undefined,
+  stdin: readStdin,
 };
+
+/** `impact`: the report, and the exit status --fail-on asks for. */
+async function runImpact(args: CliArgs, io: Io): Promise<number> {
+  let text: string;
+  if (args.preview === undefined || args.preview === "-") {
+    if (!io.stdin) throw new PreviewError("no preview: give a file, or pipe `pulumi preview --json` in");
+    text = await io.stdin();
+  } else text = readFileSync(args.preview, "utf8");
+  const inputs = await readImpactInputs(text, { connection: args.connection, schemas: args.schemas });
+  const report = impactOf(inputs, { allRoles: args.allRoles, schemas: args.schemas });
+  const out =
+    args.format === "json"
+      ? formatImpactJson(report)
+      : args.format === "markdown"
+        ? formatImpactMarkdown(report)
+        : formatImpactText(report);
+  if (args.output) writeFileSync(args.output, out);
+  else io.stdout(out);
+  return exitStatus(report, args.failOn);
+}
 
 function version(): string {
   try {
@@ -32,7 +71,8 @@ function version(): string {
   }
 }
 
-async function run(args: CliArgs, io: Io): Promise<void> {
+async function run(args: CliArgs, io: Io): Promise<number> {
+  if (args.command === "impact") return runImpact(args, io);
   const started = Date.now();
   const snapshot = await readCatalogSnapshot({
     connection: args.connection,
@@ -92,6 +132,7 @@ async function run(args: CliArgs, io: Io): Promise<void> {
   }
   if (args.output) writeFileSync(args.output, text);
   else io.stdout(text);
+  return 0;
 }
 
 /** Runs the command line; resolves to the exit status. */
@@ -118,11 +159,11 @@ export async function main(
     return 0;
   }
   try {
-    await run(args, io);
-    return 0;
+    return await run(args, io);
   } catch (e) {
-    if (e instanceof QueryError) {
-      io.stderr(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    if (e instanceof QueryError || e instanceof PreviewError) {
+      const hint = e instanceof QueryError ? e.hint : undefined;
+      io.stderr(`error: ${e.message}\n${hint ? `hint: ${hint}\n` : ""}`);
     } else {
       const message = e instanceof Error ? e.message : String(e);
       io.stderr(`error: ${message}\n`);

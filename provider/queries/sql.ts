@@ -192,8 +192,8 @@ objects AS (
 )`;
 
 const objectsCte = (version: number) => `${objectsAll(version)},${SCOPE}`;
-const OBJECTS_15 = objectsCte(150000);
-const OBJECTS_13 = objectsCte(130000);
+export const OBJECTS_15 = objectsCte(150000);
+export const OBJECTS_13 = objectsCte(130000);
 
 /**
  * Every ACL entry of every object in scope ($1-$5 as in SCOPE; $6 oid[] grantees, NULL: all; 0 is
@@ -345,16 +345,28 @@ export const MEMBERS_QUERY_13 = membersQuery("NULL::bool AS inherit_option, NULL
 
 /**
  * What the predefined roles give without an ACL entry (has_table_privilege and friends honour
- * them): pg_read_all_data and pg_write_all_data (14+), pg_maintain (17+).
+ * them): pg_read_all_data and pg_write_all_data (14+), pg_maintain (17+). Data: the SQL below and
+ * the pure effective-privilege computation (effective.ts) both read it.
  */
+export const PREDEFINED_ROLE_PRIVILEGES: ReadonlyArray<{
+  role: string;
+  object_type: "table" | "sequence" | "schema";
+  privilege: string;
+}> = [
+  { role: "pg_read_all_data", object_type: "table", privilege: "SELECT" },
+  { role: "pg_read_all_data", object_type: "sequence", privilege: "SELECT" },
+  { role: "pg_read_all_data", object_type: "schema", privilege: "USAGE" },
+  { role: "pg_write_all_data", object_type: "table", privilege: "INSERT" },
+  { role: "pg_write_all_data", object_type: "table", privilege: "UPDATE" },
+  { role: "pg_write_all_data", object_type: "table", privilege: "DELETE" },
+  { role: "pg_write_all_data", object_type: "sequence", privilege: "UPDATE" },
+  { role: "pg_write_all_data", object_type: "schema", privilege: "USAGE" },
+  { role: "pg_maintain", object_type: "table", privilege: "MAINTAIN" },
+];
+
 const PREDEFINED = `
 predefined(role, object_type, privilege) AS (VALUES
-  ('pg_read_all_data', 'table', 'SELECT'), ('pg_read_all_data', 'sequence', 'SELECT'),
-  ('pg_read_all_data', 'schema', 'USAGE'),
-  ('pg_write_all_data', 'table', 'INSERT'), ('pg_write_all_data', 'table', 'UPDATE'),
-  ('pg_write_all_data', 'table', 'DELETE'), ('pg_write_all_data', 'sequence', 'UPDATE'),
-  ('pg_write_all_data', 'schema', 'USAGE'),
-  ('pg_maintain', 'table', 'MAINTAIN'))`;
+  ${PREDEFINED_ROLE_PRIVILEGES.map((p) => `('${p.role}', '${p.object_type}', '${p.privilege}')`).join(",\n  ")})`;
 
 /** Role names of an OID path (in order). */
 const PATH_NAMES = (col: string) =>

@@ -28,6 +28,9 @@ import {
   serverVersionNum,
 } from "../support/db";
 import { Fixtures } from "../support/fixtures";
+import { effectiveShape } from "../support/effective";
+import { readAccessModel } from "../../provider/queries/model";
+import { effectiveFromModel } from "../../provider/queries/effective";
 
 const TABLE_PRIVS = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
 
@@ -596,5 +599,21 @@ describe("query functions (real server)", function () {
     } finally {
       await q(`DROP SCHEMA ${qi(big)} CASCADE`);
     }
+  });
+
+  it("effectiveFromModel (pure, over readAccessModel) answers as effectivePrivileges (SQL) for every role", async () => {
+    const model = await readAccessModel();
+    const names = [grp, sub, alice, bob, carol, dave, reader, odd, adminConnection().user];
+    for (const name of names) {
+      const role = model.roles.find((r) => r.name === name)!;
+      expect(role, name).to.not.equal(undefined);
+      const sql = await effectivePrivileges(name);
+      expect(effectiveShape(effectiveFromModel(model, role.id)), name).to.deep.equal(effectiveShape(sql));
+    }
+    const scoped = await readAccessModel({ schema: s });
+    const aliceId = scoped.roles.find((r) => r.name === alice)!.id;
+    expect(effectiveShape(effectiveFromModel(scoped, aliceId))).to.deep.equal(
+      effectiveShape(await effectivePrivileges(alice, { schema: s })),
+    );
   });
 });
