@@ -1,0 +1,213 @@
+/**
+ * Creation markers: which objects a resource of a stack created, kept on the server itself, so that
+ * a create interrupted after its COMMIT (a killed `pulumi up`, PULUMI_SKIP_CHECKPOINTS, a lost
+ * answer) recognizes its own object on the next `up` instead of failing with "already exists", while
+ * an object of the same name that some other resource or person made is still refused.
+ *
+ * The marker is a row of a small table, `pulumi_postgres_roles.created`, in the database where the
+ * resource's transaction runs (the connection's database for a Role; the table's database for a
+ * Policy or RowLevelSecurity). The row is inserted in the very transaction that creates the object
+ * and deleted in the one that drops it: if the object exists, so does its row, and the other way round.
+ * Why a table and not something on the object itself (see docs/operations.md, "Creation markers"):
+ * a comment is the user's (`COMMENT ON ROLE` is a Role input), `ALTER ROLE … SET prefix.x` is refused
+ * to a non-superuser admin ("permission denied to set parameter"), and a membership or a setting
+ * would show in every audit of the role. A table owned by the admin, in a schema of its own with no
+ * privilege for PUBLIC, works from PostgreSQL 13 to 18 for an admin that may create a schema in
+ * that database (the database's owner; CREATE on it), holds no secret (URN, kind, OID, name, the
+ * cluster's system identifier), and is invisible to the roles and objects it describes.
+ *
+ * A row says "the resource with this URN created the object of this kind with this OID on the
+ * cluster with this system identifier". On create, an object found under the wanted name is taken
+ * over silently only when its row names this very URN on this cluster; after a dump and restore the
+ * rows come along but name the old cluster, so they match nothing. Once the engine has recorded the
+ * resource the row has no further use (the state identifies the object); it stays until the delete.
+ *
+ * The schema and table are created on first use, inside the first create's transaction (under an
+ * advisory lock, so that parallel creates do not race on CREATE SCHEMA IF NOT EXISTS, which is not
+ * safe against concurrent creators). When they cannot be created (no CREATE
+ * privilege on the database, a schema of that name owned by someone else), creates work as before
+ * without a marker, and the "already exists" error says why the object could not be recognized.
+ */
+import type { PoolClient } from "pg";
+import { asPgError } from "../common/errors";
+import { ident, literal } from "../common/quote";
+import { clusterIdentifier } from "./cluster";
+
+/** The schema and table of the markers. */
+export const MARKER_SCHEMA = "pulumi_postgres_roles";
+export const MARKER_TABLE = "created";
+const QUALIFIED = `${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)}`;
+
+/** What a marker stands for (a Role's role, a Policy's policy, a RowLevelSecurity's table). */
+export type MarkedKind = "role" | "policy" | "row level security";
+
+/** Whether markers can be kept in a database, and the cluster it belongs to. */
+export interface Markers {
+  /** The database the markers live in. */
+  database: string;
+  /** Whether the marker table exists and the admin may read and write it. */
+  available: boolean;
+  /** Why not, in PostgreSQL's words (when not available). */
+  reason?: string;
+}
+
+/** A marker as read back: who created the object, and what it noted then. */
+export interface Marked {
+  urn: string;
+  name: string;
+  /** What the resource noted at creation (RowLevelSecurity: the setting to restore on delete). */
+  data: Record<string, unknown> | null;
+}
+
+/** One object to mark. */
+export interface MarkEntry {
+  /** The URN of the resource that created it (its `resourceUrn` input). */
+  urn: string;
+  kind: MarkedKind;
+  oid: number;
+  name: string;
+  /** Facts to keep with it (never a secret); read back by {@link markedBy}. */
+  data?: Record<string, unknown>;
+}
+
+/** Whether the marker table exists and the admin may use it (without failing where it may not). */
+const MARKER_TABLE_USABLE = `
+SELECT has_schema_privilege(n.oid, 'USAGE')
+       AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS usable
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'r'`;
+
+const MARKED_BY = `
+SELECT urn, object_name AS name, data FROM ${QUALIFIED}
+ WHERE cluster = $1 AND kind = $2 AND object_oid = $3`;
+
+const MARK = `
+INSERT INTO ${QUALIFIED} (cluster, kind, object_oid, object_name, urn, data)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (cluster, kind, object_oid)
+DO UPDATE SET object_name = EXCLUDED.object_name, urn = EXCLUDED.urn, data = EXCLUDED.data, created_at = now()`;
+
+const UNMARK = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = $2 AND object_oid = ANY($3::oid[])`;
+
+/** The statements that make the marker table, run once per database (see {@link prepareMarkers}). */
+const SETUP = [
+  `CREATE SCHEMA IF NOT EXISTS ${ident(MARKER_SCHEMA)}`,
+  `REVOKE ALL ON SCHEMA ${ident(MARKER_SCHEMA)} FROM PUBLIC`,
+  `COMMENT ON SCHEMA ${ident(MARKER_SCHEMA)} IS ${literal(
+    "pulumi-postgres-roles: which objects each resource created (creation markers, see its docs/operations.md)",
+  )}`,
+  `CREATE TABLE IF NOT EXISTS ${QUALIFIED} (
+     cluster text NOT NULL,
+     kind text NOT NULL,
+     object_oid oid NOT NULL,
+     object_name text NOT NULL,
+     urn text NOT NULL,
+     data jsonb,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (cluster, kind, object_oid))`,
+  `REVOKE ALL ON TABLE ${QUALIFIED} FROM PUBLIC`,
+];
+
+/** Advisory lock key under which the marker table is created (one creator at a time). */
+const SETUP_LOCK = "pulumi-postgres-roles/markers";
+
+async function tableUsable(client: PoolClient): Promise<boolean> {
+  const r = await client.query<{ usable: boolean }>(MARKER_TABLE_USABLE, [MARKER_SCHEMA, MARKER_TABLE]);
+  return r.rows[0]?.usable === true;
+}
+
+/**
+ * Inside a create's transaction, before anything else: makes sure the marker table exists in the
+ * transaction's database and answers whether markers can be kept there. The first create in a
+ * database makes the table (under an advisory lock: parallel creates wait for it, then find the table
+ * made; CREATE SCHEMA IF NOT EXISTS alone is not safe against concurrent creators); later ones only
+ * look (one catalog query). Never fails for want of privileges: the setup runs under a savepoint and
+ * `available: false` says why instead.
+ */
+export async function prepareMarkers(client: PoolClient, database: string): Promise<Markers> {
+  if (await tableUsable(client)) return { database, available: true };
+  await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [SETUP_LOCK]);
+  await client.query("SAVEPOINT pulumi_markers");
+  try {
+    for (const sql of SETUP) await client.query(sql);
+    await client.query("RELEASE SAVEPOINT pulumi_markers");
+  } catch (e) {
+    const { message, code } = asPgError(e);
+    // A lost connection or a conflict is the transaction's to retry; anything else means no markers.
+    if (
+      code === undefined ||
+      code === "40001" ||
+      code === "40P01" ||
+      code.startsWith("08") ||
+      code.startsWith("57")
+    )
+      throw e;
+    await client.query("ROLLBACK TO SAVEPOINT pulumi_markers");
+    return { database, available: false, reason: `${message} (SQLSTATE ${code})` };
+  }
+  if (await tableUsable(client)) return { database, available: true };
+  return {
+    database,
+    available: false,
+    reason: `the admin may not read and write ${MARKER_SCHEMA}.${MARKER_TABLE}`,
+  };
+}
+
+/** Who created the object `oid` of this kind on this cluster, by its marker (inside the create's transaction). */
+export async function markedBy(
+  client: PoolClient,
+  markers: Markers,
+  kind: MarkedKind,
+  oid: number,
+): Promise<Marked | undefined> {
+  if (!markers.available) return undefined;
+  const cluster = await clusterIdentifier(client);
+  if (cluster === undefined) return undefined;
+  const r = await client.query<Marked>(MARKED_BY, [cluster, kind, oid]);
+  return r.rows[0];
+}
+
+/** Marks objects as created by `entry.urn`, in the transaction that created them. No-op without markers. */
+export async function mark(client: PoolClient, markers: Markers, ...entries: MarkEntry[]): Promise<void> {
+  if (!markers.available || entries.length === 0) return;
+  const cluster = await clusterIdentifier(client);
+  if (cluster === undefined) return;
+  for (const m of entries) {
+    await client.query(MARK, [
+      cluster,
+      m.kind,
+      m.oid,
+      m.name,
+      m.urn,
+      m.data === undefined ? null : JSON.stringify(m.data),
+    ]);
+  }
+}
+
+/**
+ * Removes the markers of objects, in the transaction that drops them. Looks for the table first (in
+ * the same transaction): a database without it, or an admin without access, is not an error.
+ */
+export async function unmark(client: PoolClient, kind: MarkedKind, oids: readonly number[]): Promise<void> {
+  if (oids.length === 0 || !(await tableUsable(client))) return;
+  const cluster = await clusterIdentifier(client);
+  if (cluster === undefined) return;
+  await client.query(UNMARK, [cluster, kind, oids.map(String)]);
+}
+
+/** Whether a marker says this very resource created the object. */
+export function createdBy(marked: Marked | undefined, urn: string | undefined): boolean {
+  return marked !== undefined && urn !== undefined && marked.urn === urn;
+}
+
+/**
+ * The words an "already exists" error adds about the marker: why the object could not be recognized
+ * as this resource's own (another resource made it, or markers are unavailable here).
+ */
+export function notOursDetail(markers: Markers | undefined, marked: Marked | undefined): string {
+  if (markers && !markers.available) {
+    return `this provider could not keep creation markers in database ${JSON.stringify(markers.database)} (${markers.reason}), so an object left by an interrupted run of this resource cannot be told apart from someone else's`;
+  }
+  if (marked) return `it was created by another resource (${marked.urn})`;
+  return "this resource did not create it";
+}
