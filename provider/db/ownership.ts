@@ -41,16 +41,6 @@ const QUALIFIED = `${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)}`;
 /** What a marker stands for (a Role's role, a Policy's policy, a RowLevelSecurity's table). */
 export type MarkedKind = "role" | "policy" | "row level security";
 
-/** Whether markers can be kept in a database, and the cluster it belongs to. */
-export interface Markers {
-  /** The database the markers live in. */
-  database: string;
-  /** Whether the marker table exists and the admin may read and write it. */
-  available: boolean;
-  /** Why not, in PostgreSQL's words (when not available). */
-  reason?: string;
-}
-
 /** A marker as read back: who created the object, and what it noted then. */
 export interface Marked {
   urn: string;
@@ -117,15 +107,14 @@ async function tableUsable(client: PoolClient): Promise<boolean> {
 }
 
 /**
- * Inside a create's transaction, before anything else: makes sure the marker table exists in the
- * transaction's database and answers whether markers can be kept there. The first create in a
- * database makes the table (under an advisory lock: parallel creates wait for it, then find the table
- * made; CREATE SCHEMA IF NOT EXISTS alone is not safe against concurrent creators); later ones only
- * look (one catalog query). Never fails for want of privileges: the setup runs under a savepoint and
- * `available: false` says why instead.
+ * Makes sure the marker table exists in the transaction's database; answers undefined when markers
+ * can be kept there, else why not. The first create in a database makes the table (under an advisory
+ * lock: parallel creates wait for it, then find it made; CREATE SCHEMA IF NOT EXISTS alone is not safe
+ * against concurrent creators); later ones only look (one catalog query). Never fails for want of
+ * privileges: the setup runs under a savepoint, rolled back when refused.
  */
-export async function prepareMarkers(client: PoolClient, database: string): Promise<Markers> {
-  if (await tableUsable(client)) return { database, available: true };
+export async function markersUnavailable(client: PoolClient): Promise<string | undefined> {
+  if (await tableUsable(client)) return undefined;
   await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [SETUP_LOCK]);
   await client.query("SAVEPOINT pulumi_markers");
   try {
@@ -134,42 +123,38 @@ export async function prepareMarkers(client: PoolClient, database: string): Prom
   } catch (e) {
     const { message, code } = asPgError(e);
     // A lost connection or a conflict is the transaction's to retry; anything else means no markers.
-    if (
-      code === undefined ||
-      code === "40001" ||
-      code === "40P01" ||
-      code.startsWith("08") ||
-      code.startsWith("57")
-    )
-      throw e;
+    const transient = code === undefined || code === "40001" || code === "40P01" || /^(08|57)/.test(code);
+    if (transient) throw e;
     await client.query("ROLLBACK TO SAVEPOINT pulumi_markers");
-    return { database, available: false, reason: `${message} (SQLSTATE ${code})` };
+    return `${message} (SQLSTATE ${code})`;
   }
-  if (await tableUsable(client)) return { database, available: true };
-  return {
-    database,
-    available: false,
-    reason: `the admin may not read and write ${MARKER_SCHEMA}.${MARKER_TABLE}`,
-  };
+  if (await tableUsable(client)) return undefined;
+  return `the admin may not read and write ${MARKER_SCHEMA}.${MARKER_TABLE}`;
 }
 
-/** Who created the object `oid` of this kind on this cluster, by its marker (inside the create's transaction). */
+/**
+ * Who created the object `oid` of this kind on this cluster, by its marker (inside the create's
+ * transaction). Reads only: a database without the marker table has no marker.
+ */
 export async function markedBy(
   client: PoolClient,
-  markers: Markers,
   kind: MarkedKind,
   oid: number,
 ): Promise<Marked | undefined> {
-  if (!markers.available) return undefined;
+  if (!(await tableUsable(client))) return undefined;
   const cluster = await clusterIdentifier(client);
   if (cluster === undefined) return undefined;
   const r = await client.query<Marked>(MARKED_BY, [cluster, kind, oid]);
   return r.rows[0];
 }
 
-/** Marks objects as created by `entry.urn`, in the transaction that created them. No-op without markers. */
-export async function mark(client: PoolClient, markers: Markers, ...entries: MarkEntry[]): Promise<void> {
-  if (!markers.available || entries.length === 0) return;
+/**
+ * Marks objects as created by their `urn`, in the transaction that created them (after the CREATE),
+ * making the marker table first if need be. Without markers (see markersUnavailable) it does nothing:
+ * the create still succeeds, only an interrupted one can then not be recognized.
+ */
+export async function mark(client: PoolClient, ...entries: MarkEntry[]): Promise<void> {
+  if (entries.length === 0 || (await markersUnavailable(client)) !== undefined) return;
   const cluster = await clusterIdentifier(client);
   if (cluster === undefined) return;
   for (const m of entries) {
@@ -201,13 +186,16 @@ export function createdBy(marked: Marked | undefined, urn: string | undefined): 
 }
 
 /**
- * The words an "already exists" error adds about the marker: why the object could not be recognized
- * as this resource's own (another resource made it, or markers are unavailable here).
+ * The words an "already exists" error adds: why the object is not taken as this resource's own
+ * (another resource made it; nothing says this one did; or markers cannot be kept here, so an object
+ * left by an interrupted run cannot be told apart). Call it only on the way to that error: it may
+ * try to make the marker table, which the error's rollback undoes.
  */
-export function notOursDetail(markers: Markers | undefined, marked: Marked | undefined): string {
-  if (markers && !markers.available) {
-    return `this provider could not keep creation markers in database ${JSON.stringify(markers.database)} (${markers.reason}), so an object left by an interrupted run of this resource cannot be told apart from someone else's`;
-  }
+export async function notOursDetail(client: PoolClient, marked: Marked | undefined): Promise<string> {
   if (marked) return `it was created by another resource (${marked.urn})`;
+  const unavailable = await markersUnavailable(client);
+  if (unavailable !== undefined) {
+    return `this provider could not keep creation markers in this database (${unavailable}), so an object left by an interrupted run of this resource cannot be told apart from someone else's`;
+  }
   return "this resource did not create it";
 }

@@ -12,7 +12,7 @@ import { readPolicy } from "./catalog";
 import { type PolicyInputs, type PolicyOutputs, checkPolicy, diffPolicy } from "./inputs";
 import { type PolicyActual, type PolicySpec, planPolicy } from "./planner";
 import { type Whereabouts, otherClusterError, whereabouts } from "../db/cluster";
-import { createdBy, mark, markedBy, notOursDetail, prepareMarkers, unmark } from "../db/ownership";
+import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
 
 type Where = Pick<PolicyInputs, "name" | "schema" | "table" | "database" | "connection">;
 
@@ -86,14 +86,13 @@ async function readBack(client: PoolClient, i: PolicyInputs): Promise<PolicyActu
  * interrupted after its COMMIT), and refused otherwise. The marker is written in the same transaction.
  */
 async function create(db: Db, inputs: PolicyInputs): Promise<pulumi.dynamic.CreateResult<PolicyOutputs>> {
-  return db.transaction(async ({ client, execute, database }) => {
-    const markers = await prepareMarkers(client, database);
+  return db.transaction(async ({ client, execute }) => {
     const found = await readPolicy(client, { schema: inputs.schema, table: inputs.table, name: inputs.name });
-    const marked = found && (await markedBy(client, markers, "policy", found.oid));
+    const marked = found && (await markedBy(client, "policy", found.oid));
     const ours = createdBy(marked, inputs.resourceUrn);
     if (found && !inputs.adoptExisting && !ours) {
       throw new ProviderError(db.label, "create policy", {
-        message: `policy ${JSON.stringify(inputs.name)} for table ${JSON.stringify(inputs.table)} already exists (${notOursDetail(markers, marked)})`,
+        message: `policy ${JSON.stringify(inputs.name)} for table ${JSON.stringify(inputs.table)} already exists (${await notOursDetail(client, marked)})`,
         code: "42710",
         hint: "set adoptExisting: true to take over the existing policy, or choose another name",
       });
@@ -109,7 +108,7 @@ async function create(db: Db, inputs: PolicyInputs): Promise<pulumi.dynamic.Crea
     await execute(planPolicy({ actual: found, desired: specOf(inputs), previous: asStored }));
     const after = await readBack(client, inputs);
     if (inputs.resourceUrn !== undefined && (!found || ours)) {
-      await mark(client, markers, {
+      await mark(client, {
         urn: inputs.resourceUrn,
         kind: "policy",
         oid: after.oid,

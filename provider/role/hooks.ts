@@ -12,7 +12,7 @@ import { type RoleInputs, type RoleOutputs, checkRole, diffRole } from "./inputs
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
 import { ROLE_FLAGS, flagsOf } from "./attributes";
 import { otherClusterError, whereabouts } from "../db/cluster";
-import { createdBy, mark, markedBy, notOursDetail, prepareMarkers, unmark } from "../db/ownership";
+import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -93,17 +93,16 @@ export function isOwnCreate(existing: RoleActual, desired: RoleDesired): boolean
  */
 async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.CreateResult<RoleOutputs>> {
   const resource = db.label;
-  return db.transaction(async ({ client, attempt, execute, database }) => {
-    const markers = await prepareMarkers(client, database);
+  return db.transaction(async ({ client, attempt, execute }) => {
     const existing = await readRole(client, { name: inputs.name }, inputs.validUntil);
-    const marked = existing && (await markedBy(client, markers, "role", existing.oid));
+    const marked = existing && (await markedBy(client, "role", existing.oid));
     const ours =
       existing !== undefined &&
       (createdBy(marked, inputs.resourceUrn) ||
         (attempt.mayHaveCommitted && isOwnCreate(existing, desiredOf(inputs, undefined))));
     if (existing && !inputs.adoptExisting && !ours) {
       throw new ProviderError(resource, "create role", {
-        message: `role ${JSON.stringify(inputs.name)} already exists (${notOursDetail(markers, marked)})`,
+        message: `role ${JSON.stringify(inputs.name)} already exists (${await notOursDetail(client, marked)})`,
         code: "42710",
         hint: "set adoptExisting: true to take over the existing role, or choose another name",
       });
@@ -113,7 +112,7 @@ async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.Create
     const after = await afterChange(client, inputs.name, resource);
     // A role taken over through adoptExisting was not created here: it gets no marker.
     if (inputs.resourceUrn !== undefined && (!existing || ours)) {
-      await mark(client, markers, {
+      await mark(client, {
         urn: inputs.resourceUrn,
         kind: "role",
         oid: after.oid,

@@ -15,7 +15,7 @@ import {
   diffRowLevelSecurity,
 } from "./inputs";
 import { type RowLevelSecuritySetting, planRowLevelSecurity } from "./planner";
-import { createdBy, mark, markedBy, prepareMarkers, unmark } from "../db/ownership";
+import { createdBy, mark, markedBy, unmark } from "../db/ownership";
 
 type Target = Pick<RowLevelSecurityInputs, "schema" | "table" | "database" | "connection">;
 
@@ -57,14 +57,13 @@ async function create(
   db: Db,
   inputs: RowLevelSecurityInputs,
 ): Promise<pulumi.dynamic.CreateResult<RowLevelSecurityOutputs>> {
-  return db.transaction(async ({ client, execute, database }) => {
-    const markers = await prepareMarkers(client, database);
+  return db.transaction(async ({ client, execute }) => {
     const found = requireTable(
       inputs,
       "set row level security",
       await readTableRowLevelSecurity(client, inputs.schema, inputs.table),
     );
-    const marked = await markedBy(client, markers, "row level security", found.oid);
+    const marked = await markedBy(client, "row level security", found.oid);
     const noted = marked?.data as Partial<RowLevelSecuritySetting> | null | undefined;
     const previous: RowLevelSecuritySetting =
       createdBy(marked, inputs.resourceUrn) &&
@@ -74,7 +73,7 @@ async function create(
         : found.setting;
     await execute(planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs }));
     if (inputs.resourceUrn !== undefined) {
-      await mark(client, markers, {
+      await mark(client, {
         urn: inputs.resourceUrn,
         kind: "row level security",
         oid: found.oid,
