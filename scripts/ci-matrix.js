@@ -8,7 +8,8 @@
 //   matrix  (`npm run test:matrix`): the rest — the integration suite on every other supported version,
 //           and as a managed-service style non-superuser admin on the versions of pg-versions.json
 //           `nonsuper`; the end-to-end suite on the oldest; the reliability suite (faults, hostile input,
-//           secrets) on the oldest and the newest; the load through the engine on the newest.
+//           secrets) on the oldest and the newest; the load through the engine on the newest; the
+//           interrupted operations and identity across servers (crash) on the newest.
 //
 //   node scripts/ci-matrix.js --group test    one group (after `npm run build`)
 //   node scripts/ci-matrix.js                 every part of both
@@ -67,6 +68,8 @@ const SPECS = {
   ],
   // the load through the engine runs once, on the newest version
   load: ["dist/test/reliability/load.test.js"],
+  // interrupted operations through the CLI and identity across servers, once, on the newest version
+  crash: ["dist/test/reliability/crash.test.js"],
 };
 
 function suite(kind, major, admin) {
@@ -75,14 +78,15 @@ function suite(kind, major, admin) {
   const name = `${kind === "integration" ? "int" : kind}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
   const env = { PGR_TEST_PG_VERSION: String(major) };
   if (admin === "nonsuper") env.PGR_TEST_ADMIN = "nonsuper";
-  if (kind === "reliability" || kind === "load") {
+  if (kind === "reliability" || kind === "load" || kind === "crash") {
     // one file per process: parts running at the same time never write the same file
     env.PGR_RELIABILITY_REPORT = path.join(
       outDir,
-      `reliability-${major}${kind === "load" ? "-load" : ""}.json`,
+      `reliability-${major}${kind === "reliability" ? "" : `-${kind}`}.json`,
     );
   }
   if (kind === "load") env.PGR_RELIABILITY_LOAD = "1";
+  if (kind === "crash") env.PGR_RELIABILITY_CRASH = "1";
   return {
     name,
     group,
@@ -120,6 +124,7 @@ const jobs = [
   suite("reliability", OLDEST),
   suite("reliability", NEWEST),
   suite("load", NEWEST),
+  suite("crash", NEWEST),
 ];
 
 /** Seconds each part took last time (for the order), or a guess. */
@@ -131,7 +136,7 @@ function expectedSeconds(job) {
   } catch {
     // no earlier run
   }
-  return { e2e: 300, reliability: 240, load: 400, integration: 30, unit: 5 }[job.kind];
+  return { e2e: 300, reliability: 240, load: 400, crash: 600, integration: 30, unit: 5 }[job.kind];
 }
 
 function binariesInstalled() {
