@@ -200,7 +200,10 @@ function render() {
           `${p.converged ? "yes" : `**no**: ${esc(p.error ?? "")}`} | ${p.recoverySeconds ?? "–"} |`,
       );
     const said = c.points.find((p) => p.cancel)?.cancel;
-    if (said) out.push(`\n\`pulumi cancel\` (file backend) answered each time like: ${esc(said)}.`);
+    if (said)
+      out.push(
+        `\n\`pulumi cancel\` (file backend) answered each time like: "${esc(said.replace(/^ok: /, ""))}"`,
+      );
     if (c.identity && c.identity.length) {
       out.push("");
       out.push("Identity across servers:");

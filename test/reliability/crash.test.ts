@@ -141,7 +141,7 @@ class CliStack {
       code,
       out,
       killed,
-      seconds: (Date.now() - started) / 1000,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
     }));
   }
 
