@@ -22,11 +22,12 @@
  * rows come along but name the old cluster, so they match nothing. Once the engine has recorded the
  * resource the row has no further use (the state identifies the object); it stays until the delete.
  *
- * The schema and table are created on first use, inside the first create's transaction (under an
- * advisory lock, so that parallel creates do not race on CREATE SCHEMA IF NOT EXISTS, which is not
- * safe against concurrent creators). When they cannot be created (no CREATE
- * privilege on the database, a schema of that name owned by someone else), creates work as before
- * without a marker, and the "already exists" error says why the object could not be recognized.
+ * The schema and table are made by the first `mark` in a database, inside that create's transaction
+ * (after the CREATE, under an advisory lock, so that parallel creates do not race on CREATE SCHEMA IF
+ * NOT EXISTS, which is not safe against concurrent creators); reads never make them. When they
+ * cannot be made or used (no CREATE privilege on the database, a schema or table of that name owned
+ * by another role), creates work as before without a marker, and the "already exists" error says why
+ * the object could not be recognized.
  */
 import type { PoolClient } from "pg";
 import { asPgError } from "../common/errors";
