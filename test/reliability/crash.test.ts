@@ -17,7 +17,7 @@
  */
 import { expect } from "chai";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Client } from "pg";
 import { join } from "node:path";
 import { E2eEnv, cliRoot, findCli } from "../e2e/harness";
@@ -536,6 +536,49 @@ function clientBin(major: number): string | undefined {
       ).to.equal(1);
       identity.push(
         "then `refresh` (the role is not on that server: gone), `up` (created there anew) and `destroy`: the other role untouched throughout",
+      );
+    });
+
+    it("a state written before resourceUrn and systemIdentifier existed: preview shows no change, refresh records the cluster", async () => {
+      const stack = new CliStack(e2e!, "identity", "legacy");
+      await stack.init();
+      const name = unique("legacy");
+      cleanupRoles.push(name);
+      stack.spec({ app: { name, connectionLimit: 1 } });
+      await stack.ok(UP);
+      // The state as an earlier version wrote it.
+      const file = join(stack.dir, "state.json");
+      await stack.ok(["stack", "export", "--file", file]);
+      const state = JSON.parse(readFileSync(file, "utf8")) as {
+        deployment: {
+          resources: Array<{
+            type: string;
+            inputs?: Record<string, unknown>;
+            outputs?: Record<string, unknown>;
+          }>;
+        };
+      };
+      const role = () => state.deployment.resources.find((r) => r.type.endsWith(":Role"))!;
+      expect(role().outputs).to.have.property("systemIdentifier");
+      delete role().inputs!.resourceUrn;
+      delete role().outputs!.resourceUrn;
+      delete role().outputs!.systemIdentifier;
+      writeFileSync(file, JSON.stringify(state));
+      await stack.ok(["stack", "import", "--file", file]);
+      await stack.ok(["preview", "--expect-no-changes"]);
+      await stack.ok(["refresh", "--yes", "--skip-preview"]);
+      await stack.ok(["stack", "export", "--file", file]);
+      const refreshed = JSON.parse(readFileSync(file, "utf8")) as typeof state;
+      const sysid = (
+        await q<{ id: string }>("SELECT system_identifier::text AS id FROM pg_control_system()")
+      )[0]!.id;
+      expect(refreshed.deployment.resources.find((r) => r.type.endsWith(":Role"))!.outputs).to.include({
+        systemIdentifier: sysid,
+      });
+      await stack.ok(UP.concat("--expect-no-changes"));
+      await stack.ok(DESTROY);
+      identity.push(
+        "a state written before clusters were recorded (resourceUrn and systemIdentifier removed from it): `preview --expect-no-changes` passed; `refresh` recorded the cluster",
       );
     });
 
