@@ -13,7 +13,7 @@ import type { RoleOutputs } from "../../provider/role/inputs";
 import type { RowLevelSecurityOutputs } from "../../provider/row-level-security/inputs";
 import { MARKER_SCHEMA, MARKER_TABLE } from "../../provider/db/ownership";
 import { Lifecycle } from "../support/engine";
-import { one, q, quoteIdent as qi, roleRow, testServer, unique } from "../support/db";
+import { adminConnection, one, q, quoteIdent as qi, roleRow, testServer, unique } from "../support/db";
 import { fixtures } from "../support/fixtures";
 
 const urn = (name: string, type = "Role") =>
@@ -124,6 +124,26 @@ describe("creation markers and cluster identity (real server)", () => {
       .and.include("42710");
     await r.destroy();
     expect(await roleRow(name)).to.equal(undefined);
+  });
+
+  it("the first creates in a database, in parallel, make the marker table once (no race) and every one is marked", async () => {
+    const database = unique("mkdb");
+    await q(`CREATE DATABASE ${qi(database)}`);
+    try {
+      const connection = { ...adminConnection(), database };
+      const names = Array.from({ length: 8 }, () => fx.roleName("par"));
+      const made = names.map(() => roles());
+      await Promise.all(names.map((name, i) => made[i]!.up({ name, connection, resourceUrn: urn(name) })));
+      const rows = await q<{ n: string }>(
+        `SELECT count(*) AS n FROM ${qi(MARKER_SCHEMA)}.${qi(MARKER_TABLE)} WHERE urn = ANY($1)`,
+        [names.map((n) => urn(n))],
+        database,
+      );
+      expect(Number(rows[0]!.n)).to.equal(names.length);
+      for (const r of made) await r.destroy();
+    } finally {
+      await q(`DROP DATABASE ${qi(database)} WITH (FORCE)`);
+    }
   });
 
   it("Role: a state recorded on another cluster never acts on the OID: refresh finds by name, update and delete refuse or find it gone", async () => {
