@@ -48,10 +48,10 @@ function requireTable(
 }
 
 /**
- * Sets the table's row level security and notes the setting found, to restore on delete. The setting
- * found is also kept in the creation marker, written in the same transaction: a create run again after
- * an interruption (its COMMIT done, the state not written) finds its own marker and restores the
- * setting noted the first time, not the one it made itself.
+ * Sets the table's row level security and notes the setting found, to restore on delete. When it
+ * changes the setting, the setting found is also kept in the creation marker, written in the same
+ * transaction: a create run again after an interruption (its COMMIT done, the state not written)
+ * finds its own marker and restores the setting noted the first time, not the one it made itself.
  */
 async function create(
   db: Db,
@@ -71,8 +71,10 @@ async function create(
       typeof noted.force === "boolean"
         ? { enabled: noted.enabled, force: noted.force }
         : found.setting;
-    await execute(planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs }));
-    if (inputs.resourceUrn !== undefined) {
+    const plan = planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs });
+    await execute(plan);
+    // A create that changes nothing needs no marker: run again, it finds the same setting.
+    if (inputs.resourceUrn !== undefined && plan.length > 0) {
       await mark(client, {
         urn: inputs.resourceUrn,
         kind: "row level security",
