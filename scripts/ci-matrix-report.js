@@ -197,7 +197,7 @@ function render() {
     for (const p of c.points)
       out.push(
         `| ${esc(p.mode)} | ${esc(p.scenario)} | ${esc(p.point)}${p.interrupted ? "" : " (run ended first)"} | ${p.cutSeconds ?? "–"} | ` +
-          `${p.converged ? "yes" : `**no**: ${esc(p.error ?? "")}`} | ${p.recoverySeconds ?? "–"} |`,
+          `${p.converged ? (p.checkpointRestored ? "yes, after restoring the CLI's cut checkpoint file from its .bak" : "yes") : `**no**: ${esc(p.error ?? "")}`} | ${p.recoverySeconds ?? "–"} |`,
       );
     const said = c.points.find((p) => p.cancel)?.cancel;
     if (said)
