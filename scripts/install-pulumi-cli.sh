@@ -1,30 +1,30 @@
 #!/usr/bin/env bash
-# Makes the real Pulumi CLI available at the version pinned in package.json (devDependency "pulumi"),
-# for machines that cannot download it from pulumi.com/GitHub but can reach the Go module proxy.
-# A user with the Pulumi CLI installed never needs this.
+# Builds the Pulumi CLI of scripts/pulumi-cli.json (`build`) from the Go module proxy, for machines without
+# a Pulumi CLI of a version this repository accepts (scripts/pulumi-cli.js says which: an installed `pulumi`
+# on PATH within `accept` is used as it is, and this script is not needed).
 #
-# Installs into $PULUMI_HOME/versions/<version>/bin/ (PULUMI_HOME defaults to ~/.pulumi), where the
-# `pulumi` npm wrapper (`npx pulumi`) looks for it; for the Automation API use
-# `PulumiCommand.get({ root: "$PULUMI_HOME/versions/<version>" })` or put that bin folder on PATH.
-#   pulumi                          built from github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v<version>,
-#                                   version-stamped (`pulumi version` prints v<version>)
-#   pulumi-language-nodejs          built from tools/pulumi-language-nodejs (a minimal Node.js language
-#                                   host: the official one is not served by the Go module proxy)
-#   pulumi-resource-pulumi-nodejs   a copy of node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
-#                                   (the dynamic-provider plugin, a shell script that resolves
-#                                   @pulumi/pulumi from its working folder, the program's, never from
-#                                   its own location: the copy does not depend on this clone; run
-#                                   `npm ci` first)
-# Nothing installed points into a clone: an earlier install whose plugin is a symlink (into a clone's
-# node_modules, dangling once that clone is removed) is repaired by replacing it with a copy.
+# Installs into this project's cache folder, never into ~/.pulumi (nothing home-made shadows an official
+# installation) nor into a clone (removing a clone breaks nothing):
+#   ${PGR_PULUMI_CACHE:-${XDG_CACHE_HOME:-~/.cache}/pulumi-postgres-roles}/pulumi-cli/<version>/
+#     bin/pulumi                          built from github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v<version>,
+#                                         version-stamped (`pulumi version` prints v<version>)
+#     bin/pulumi-language-nodejs          built from tools/pulumi-language-nodejs (a minimal Node.js language
+#                                         host: the official one is not served by the Go module proxy)
+#     bin/pulumi-resource-pulumi-nodejs   a copy of node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
+#                                         (the dynamic-provider plugin, a shell script that resolves
+#                                         @pulumi/pulumi from its working folder, the program's, never from
+#                                         its own location: the copy does not depend on this clone; run
+#                                         `npm ci` first)
+#     build/                              the wrapper Go module the CLI is built from
+# `PulumiCommand.get({ root: "<cache>/pulumi-cli/<version>" })` for the Automation API, or that bin folder
+# on PATH (`node scripts/pulumi-cli.js --where` prints it).
 #
 # Idempotent: returns at once when both binaries of that version and the plugin are in place (the
-# language host is rebuilt only when its sources change). Go module and build caches, and the CLI's wrapper module
-# (${XDG_CACHE_HOME:-~/.cache}/pulumi-postgres-roles/pulumi-cli-<version>), live outside the repo.
-# The first build takes several minutes; later builds on the same machine reuse the caches.
+# language host is rebuilt only when its sources change). A plugin that is a symlink (an older install's,
+# into a clone's node_modules) is replaced by a copy. Go module and build caches live outside the repo.
+# The first build takes several minutes (about 9 on two cores); later builds on the same machine reuse the caches.
 #
-# Environment: PULUMI_HOME, PULUMI_CLI_VERSION (overrides package.json), PULUMI_BUILD_CACHE (wrapper
-# module folder), GOPROXY/GOMODCACHE/GOCACHE as usual for Go.
+# Environment: PGR_PULUMI_CACHE, XDG_CACHE_HOME; GOPROXY/GOMODCACHE/GOCACHE as usual for Go.
 set -euo pipefail
 
 log() { echo "install-pulumi-cli: $*" >&2; }
@@ -32,15 +32,8 @@ die() { log "$*"; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 command -v node >/dev/null || die "node is needed (to read package.json and to run Pulumi programs)"
-version=${PULUMI_CLI_VERSION:-$(node -p "(require('$here/package.json').devDependencies || {}).pulumi || ''")}
-version=${version#v}
-version=${version#^}
-version=${version#\~}
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
-  die "expected an exact version in devDependencies.pulumi of package.json (or PULUMI_CLI_VERSION), got '$version'"
-
-pulumi_home=${PULUMI_HOME:-$HOME/.pulumi}
-bin="$pulumi_home/versions/$version/bin"
+read -r version bin < <(node "$here/scripts/pulumi-cli.js" --build-target)
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "expected an exact version in scripts/pulumi-cli.json (build), got '$version'"
 host_src="$here/tools/pulumi-language-nodejs"
 host_stamp="$bin/.pulumi-language-nodejs.sources"
 
@@ -95,7 +88,7 @@ if command -v flock >/dev/null; then
   fi
 fi
 
-command -v go >/dev/null || die "Go >= 1.25.11 is needed to build the Pulumi CLI"
+command -v go >/dev/null || die "Go >= 1.26.6 is needed to build the Pulumi CLI $version (its go.mod says so)"
 export GOTOOLCHAIN=local CGO_ENABLED=0
 # -mod=mod: let the build resolve modules; -buildvcs=false: no git stamping (a root CI job in a clone
 # owned by another user would otherwise fail on git's safe.directory check).
@@ -107,7 +100,7 @@ started=$SECONDS
 if ! cli_ok; then
   # `go install <module>/cmd/pulumi@v<version>` refuses modules whose go.mod has replace directives (pkg/v3
   # has), so build from a small wrapper module that requires pkg/v3 and sdk/v3 at the same version.
-  work=${PULUMI_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-postgres-roles/pulumi-cli-$version}
+  work="$(dirname "$bin")/build"
   mkdir -p "$work"
   log "building pulumi v$version in $work (the first build takes several minutes)"
   cd "$work"
@@ -115,7 +108,7 @@ if ! cli_ok; then
   cat >go.mod <<'GOMOD'
 module pulumiclibuild
 
-go 1.25
+go 1.26
 GOMOD
   cat >tools.go <<'GO'
 //go:build tools

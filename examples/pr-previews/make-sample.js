@@ -9,14 +9,12 @@
 const { execFile } = require("child_process");
 const { promisify } = require("util");
 const fs = require("fs");
-const os = require("os");
 const path = require("path");
 
 const root = path.resolve(__dirname, "..", "..");
 const example = path.join(root, "examples", "stack-per-environment");
-const version = require(path.join(root, "package.json")).devDependencies.pulumi.replace(/^[^0-9]*/, "");
-const home = process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
-const bin = path.join(home, "versions", version, "bin");
+// the CLI the demo and the tests use (scripts/pulumi-cli.js): an installed one, else this project's build
+const bin = require(path.join(root, "scripts", "pulumi-cli.js")).ensure().bin;
 // Inside the repository (git-ignored), so that the program and the provider process find its
 // node_modules; not under node_modules, where ts-node would not compile the program.
 const work = path.join(root, ".e2e-work", "pr-previews-sample");
@@ -34,7 +32,6 @@ async function main() {
   const env = {
     ...process.env,
     PATH: `${bin}:${process.env.PATH}`,
-    PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
     PULUMI_CONFIG_PASSPHRASE: "sample",
     PULUMI_SKIP_UPDATE_CHECK: "true",

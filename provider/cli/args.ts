@@ -35,10 +35,11 @@ Commands:
            so that \`pulumi up\` takes the database over without recreating anything
 
 Connection (flags first, then the libpq environment: DATABASE_URL, PGHOST, PGPORT, PGUSER,
-PGPASSWORD, PGDATABASE, PGSSLMODE; the password from PGPASSWORD, ~/.pgpass or the URL):
+PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY, PGPASSFILE, PGAPPNAME,
+PGCONNECT_TIMEOUT; the password from PGPASSWORD, the URL, or PGPASSFILE / ~/.pgpass):
   --url URL             postgres://user:password@host:port/database?sslmode=…
   -h, --host HOST       -p, --port PORT       -U, --user USER       -d, --database NAME
-  --sslmode MODE        disable, require, verify-ca, verify-full
+  --sslmode MODE        disable, allow, prefer (default), require, verify-ca, verify-full
 
 Filters:
   --role NAME[,NAME…]   only these roles (repeatable; * is a wildcard: --role 'app_*'; PUBLIC)

@@ -9,3 +9,10 @@ export function sameList(a: readonly string[] | undefined, b: readonly string[] 
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
+
+/** A copy of `o` without the keys named. */
+export function omit<T extends object, K extends keyof T>(o: T, ...keys: K[]): Omit<T, K> {
+  const out = { ...o };
+  for (const k of keys) delete out[k];
+  return out;
+}

@@ -3,9 +3,15 @@
  *   1. the resource's `connection` input,
  *   2. the stack configuration (namespace `postgres-roles`, read in the provider's configure hook),
  *   3. the libpq environment of the process running the provider: DATABASE_URL, then PGHOST,
- *      PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE.
+ *      PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY,
+ *      PGPASSFILE, PGAPPNAME, PGCONNECT_TIMEOUT;
+ *   4. libpq's defaults (sslmode prefer; ~/.postgresql/root.crt, postgresql.crt, postgresql.key;
+ *      ~/.pgpass), and the provider's own (application name, a 30 s connect timeout).
  * A `connectionString` at a level fills the fields of that level that are not set explicitly.
+ * How each setting is used when connecting: pools.ts (sslmode), tls.ts (files), passfile.ts.
  */
+import { homedir, platform } from "node:os";
+import { join } from "node:path";
 import { parse as parseConnectionString } from "pg-connection-string";
 import { isUnknown } from "../common/validate";
 
@@ -32,8 +38,27 @@ export interface ConnectionArgs {
   password?: string;
   /** The database to connect to (grants in another database name it with their own `database`). */
   database?: string;
-  /** libpq's sslmode: disable, allow, prefer, require, verify-ca or verify-full. */
+  /**
+   * libpq's sslmode: disable, allow (no TLS first, TLS if refused), prefer (the default: TLS first,
+   * no TLS if the server has none or refuses it), require, verify-ca or verify-full.
+   */
   sslmode?: SslMode;
+  /**
+   * File of the CA certificates that verify the server's (PEM; a managed service's CA bundle), or
+   * `system` for Node.js's trusted CAs (then sslmode must be verify-full, its default). Default
+   * ~/.postgresql/root.crt: when that file exists, require, prefer and allow verify the chain too.
+   */
+  sslrootcert?: string;
+  /** File of the client certificate (PEM), for `cert` authentication. Default ~/.postgresql/postgresql.crt, if it exists. */
+  sslcert?: string;
+  /** File of the client certificate's private key (PEM, mode 0600). Default ~/.postgresql/postgresql.key. */
+  sslkey?: string;
+  /** The password file, read when no password is given and the server asks for one. Default ~/.pgpass. */
+  passfile?: string;
+  /** application_name of the provider's sessions (pg_stat_activity). Default "pulumi-postgres-roles". */
+  applicationName?: string;
+  /** Seconds that opening one connection may take, as libpq's connect_timeout (0: no limit). Default 30. */
+  connectTimeout?: number;
   /** A libpq connection URI (`postgres://user:pw@host:port/db?sslmode=require`). */
   connectionString?: string;
   /** Upper bound of connections the provider opens to this server and database (default 4). */
@@ -51,10 +76,19 @@ export const CONFIG_KEYS = [
   "password",
   "database",
   "sslmode",
+  "sslrootcert",
+  "sslcert",
+  "sslkey",
+  "passfile",
+  "applicationName",
+  "connectTimeout",
   "connectionString",
   "maxConnections",
   "lockTimeout",
 ] as const;
+
+/** Keys whose configuration value is a number. */
+const NUMERIC_KEYS: ReadonlySet<string> = new Set(["port", "maxConnections", "connectTimeout"]);
 
 export interface ResolvedConnection {
   host: string;
@@ -62,31 +96,65 @@ export interface ResolvedConnection {
   user: string;
   password: string | undefined;
   database: string;
-  sslmode: SslMode | undefined;
+  sslmode: SslMode;
+  /** A file name, or "system". */
+  sslrootcert: string;
+  sslcert: string;
+  sslkey: string;
+  passfile: string;
+  applicationName: string;
+  /** Seconds; 0: no limit. */
+  connectTimeout: number;
   maxConnections: number;
   lockTimeout: string;
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 4;
+export const DEFAULT_APPLICATION_NAME = "pulumi-postgres-roles";
+/** libpq waits without limit by default; the provider bounds the opening of a connection. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 30;
 export const DEFAULT_LOCK_TIMEOUT = "30s";
 export const LOCK_TIMEOUT_RE = /^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/;
 
-type Fields = Partial<Omit<ResolvedConnection, "password">> & { password?: string };
+/** Fields as given at one level; values are checked when resolved (connectTimeout may be a string there). */
+type Fields = Partial<Omit<ResolvedConnection, "password" | "connectTimeout">> & {
+  password?: string;
+  connectTimeout?: number | string;
+};
+
+/** Connection string parameters read here (libpq's names), and the field each sets. */
+const URI_PARAMETERS = {
+  sslmode: "sslmode",
+  sslrootcert: "sslrootcert",
+  sslcert: "sslcert",
+  sslkey: "sslkey",
+  passfile: "passfile",
+  application_name: "applicationName",
+  connect_timeout: "connectTimeout",
+} as const;
 
 function fromConnectionString(cs: string | undefined): Fields {
   if (!cs) return {};
   if (!/^postgres(ql)?:\/\//i.test(cs)) {
     throw new Error("a connection string must be a postgres:// or postgresql:// URI");
   }
-  const p = parseConnectionString(cs);
+  // Our parameters are taken out before pg-connection-string sees them: it would read the
+  // certificate files itself (and warn on stdout about some sslmodes).
+  const q = cs.indexOf("?");
+  const params = new URLSearchParams(q < 0 ? "" : cs.slice(q + 1));
   const out: Fields = {};
+  for (const [name, field] of Object.entries(URI_PARAMETERS)) {
+    const v = params.get(name);
+    params.delete(name);
+    if (v !== null && v !== "") (out as Record<string, string>)[field] = v;
+  }
+  const rest = params.toString();
+  const p = parseConnectionString(q < 0 ? cs : cs.slice(0, q) + (rest ? `?${rest}` : ""));
   if (p.host) out.host = p.host;
   if (p.port) out.port = Number(p.port);
   if (p.user) out.user = p.user;
   if (p.password) out.password = p.password;
   if (p.database) out.database = p.database;
-  const sslmode = new URLSearchParams(cs.split("?")[1] ?? "").get("sslmode");
-  if (sslmode) out.sslmode = sslmode as SslMode;
   return out;
 }
 
@@ -105,6 +173,12 @@ function fromArgs(a: ConnectionArgs | undefined): Fields {
       password: a.password,
       database: a.database,
       sslmode: a.sslmode,
+      sslrootcert: a.sslrootcert,
+      sslcert: a.sslcert,
+      sslkey: a.sslkey,
+      passfile: a.passfile,
+      applicationName: a.applicationName,
+      connectTimeout: a.connectTimeout,
       maxConnections: a.maxConnections === undefined ? undefined : Number(a.maxConnections),
       lockTimeout: a.lockTimeout,
     }),
@@ -117,7 +191,7 @@ export function connectionFromConfig(get: (key: string) => string | undefined): 
   for (const key of CONFIG_KEYS) {
     const v = get(`${CONFIG_NAMESPACE}:${key}`);
     if (v === undefined || v === "") continue;
-    out[key] = key === "port" || key === "maxConnections" ? Number(v) : v;
+    out[key] = NUMERIC_KEYS.has(key) && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
   }
   return out as ConnectionArgs;
 }
@@ -131,9 +205,62 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv): ConnectionArgs {
       password: env.PGPASSWORD,
       database: env.PGDATABASE,
       sslmode: env.PGSSLMODE as SslMode | undefined,
+      sslrootcert: env.PGSSLROOTCERT,
+      sslcert: env.PGSSLCERT,
+      sslkey: env.PGSSLKEY,
+      passfile: env.PGPASSFILE,
+      applicationName: env.PGAPPNAME,
+      connectTimeout: env.PGCONNECT_TIMEOUT as number | undefined,
     }),
     ...fromConnectionString(env.DATABASE_URL),
+  } as ConnectionArgs; // connectTimeout as written (checked when resolved)
+}
+
+/**
+ * libpq's folder of default files: ~/.postgresql on Unix (the home folder as Node.js finds it: $HOME,
+ * else the user database), %APPDATA%\\postgresql on Windows.
+ */
+export function libpqDefaults(home: string = homedir(), env: NodeJS.ProcessEnv = process.env) {
+  if (platform() === "win32") {
+    const dir = join(env.APPDATA ?? home, "postgresql");
+    const f = (name: string) => join(dir, name);
+    return {
+      sslrootcert: f("root.crt"),
+      sslcert: f("postgresql.crt"),
+      sslkey: f("postgresql.key"),
+      passfile: f("pgpass.conf"),
+    };
+  }
+  const f = (name: string) => join(home, ".postgresql", name);
+  return {
+    sslrootcert: f("root.crt"),
+    sslcert: f("postgresql.crt"),
+    sslkey: f("postgresql.key"),
+    passfile: join(home, ".pgpass"),
   };
+}
+
+/** libpq's connect_timeout: an integer number of seconds; 0 or less: no limit; 1 counts as 2. */
+export function parseConnectTimeout(v: unknown): number | undefined {
+  if (typeof v === "number" ? !Number.isInteger(v) : !/^\s*[-+]?\d+\s*$/.test(String(v))) return undefined;
+  const n = Number(v);
+  return n <= 0 ? 0 : Math.max(n, 2);
+}
+
+/** The sslmode once `sslrootcert` is known (libpq 16+: `system` makes verify-full the default and the only mode). */
+function resolveSslmode(mode: string | undefined, sslrootcert: string | undefined): SslMode {
+  if (mode !== undefined && !SSL_MODES.includes(mode as SslMode)) {
+    throw new Error(`invalid sslmode value: ${JSON.stringify(mode)} (one of ${SSL_MODES.join(", ")})`);
+  }
+  if (sslrootcert === "system") {
+    if (mode !== undefined && mode !== "verify-full") {
+      throw new Error(
+        `weak sslmode ${JSON.stringify(mode)} may not be used with sslrootcert=system (use "verify-full")`,
+      );
+    }
+    return "verify-full";
+  }
+  return (mode as SslMode | undefined) ?? "prefer";
 }
 
 /** Merges the three levels field by field; `database` (a grant's own database) wins over all. */
@@ -147,13 +274,30 @@ export function resolveConnection(
     ...fromArgs(levels.resource),
   };
   const user = merged.user ?? process.env.USER ?? "postgres";
+  const defaults = libpqDefaults();
+  let connectTimeout = DEFAULT_CONNECT_TIMEOUT_S;
+  if (merged.connectTimeout !== undefined) {
+    const t = parseConnectTimeout(merged.connectTimeout);
+    if (t === undefined) {
+      throw new Error(
+        `invalid connect_timeout value: ${JSON.stringify(String(merged.connectTimeout))} (a whole number of seconds)`,
+      );
+    }
+    connectTimeout = t;
+  }
   return {
     host: merged.host ?? "localhost",
     port: merged.port ?? 5432,
     user,
     password: merged.password,
     database: database ?? merged.database ?? user,
-    sslmode: merged.sslmode,
+    sslmode: resolveSslmode(merged.sslmode, merged.sslrootcert),
+    sslrootcert: merged.sslrootcert ?? defaults.sslrootcert,
+    sslcert: merged.sslcert ?? defaults.sslcert,
+    sslkey: merged.sslkey ?? defaults.sslkey,
+    passfile: merged.passfile ?? defaults.passfile,
+    applicationName: merged.applicationName ?? DEFAULT_APPLICATION_NAME,
+    connectTimeout,
     maxConnections: merged.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     lockTimeout: merged.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
   };
@@ -188,6 +332,22 @@ export function connectionProblems(c: unknown): Array<{ property: string; reason
     out.push({
       property: "connection.sslmode",
       reason: `connection.sslmode must be one of ${SSL_MODES.join(", ")}`,
+    });
+  } else if (o.sslrootcert === "system" && o.sslmode !== undefined && o.sslmode !== "verify-full") {
+    out.push({
+      property: "connection.sslmode",
+      reason: 'connection.sslmode must be "verify-full" (or unset) with sslrootcert "system"',
+    });
+  }
+  for (const k of ["sslrootcert", "sslcert", "sslkey", "passfile", "applicationName"] as const) {
+    if (o[k] !== undefined && (typeof o[k] !== "string" || o[k] === "")) {
+      out.push({ property: `connection.${k}`, reason: `connection.${k} must be a non-empty string` });
+    }
+  }
+  if (o.connectTimeout !== undefined && parseConnectTimeout(o.connectTimeout) === undefined) {
+    out.push({
+      property: "connection.connectTimeout",
+      reason: "connection.connectTimeout must be a whole number of seconds (0: no limit)",
     });
   }
   if (

@@ -35,6 +35,10 @@ export interface Tx {
   executeVerified(doing: string, plan: () => Promise<Statement[]>): Promise<void>;
 }
 
+/** What an admin needs to grant or revoke a privilege (the hint of an apply that did not take). */
+export const CANNOT_GRANT_HINT =
+  "the admin must own the objects (or be a member of their owner), or hold the privileges WITH GRANT OPTION; a superuser can always grant";
+
 /** Where one hook call works: the resource (by its label, for errors) and its connection. */
 export interface Db {
   label: string;
@@ -111,7 +115,7 @@ function dbFor<I extends { connection?: ConnectionArgs }>(
               throw new ProviderError(resource, doing, {
                 message: `PostgreSQL accepted the statements but did not apply: ${left.map((x) => x.description).join("; ")}`,
                 code: "42501",
-                hint: "the admin must own the objects (or be a member of their owner), or hold the privileges WITH GRANT OPTION; a superuser can always grant",
+                hint: CANNOT_GRANT_HINT,
               });
             }
           },

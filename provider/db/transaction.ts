@@ -67,7 +67,7 @@ export function isUnavailable(e: unknown): boolean {
   if (code === "57P01" || code === "57P02" || code === "57P03") return true;
   if (code && code.startsWith("08")) return true;
   if (code === "ECONNRESET" || code === "ECONNREFUSED" || code === "EPIPE") return true;
-  // "timeout expired": opening a connection took longer than CONNECT_TIMEOUT_MS (see pools.ts)
+  // "timeout expired": opening a connection took longer than connectTimeout (see pools.ts)
   return /Connection terminated|connection terminated|Client has encountered a connection error|^timeout expired$/.test(
     message,
   );
@@ -194,7 +194,7 @@ export async function execute(
           throw e;
         }
       } else {
-        await client.query(single(s.sql));
+        await client.query(s.batch ? s.sql : single(s.sql));
       }
     } catch (e) {
       if (isRetryable(e)) throw e; // let inTransaction retry with PostgreSQL's own error

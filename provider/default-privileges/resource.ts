@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
+import provider from "../providers/defaultPrivileges";
 import type { DefaultPrivilegesInputs, DefaultPrivilegesOutputs } from "./inputs";
 import type { DefaultObjectType } from "./object-types";
 
@@ -51,8 +52,6 @@ export class DefaultPrivilegesProvider extends HookProvider<
     super("defaultPrivileges");
   }
 }
-
-const provider = new DefaultPrivilegesProvider();
 
 /**
  * Privileges that objects created later by `owner` get (ALTER DEFAULT PRIVILEGES FOR ROLE owner

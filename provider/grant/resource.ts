@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import type { ObjectType } from "../common/privileges";
 import { HookProvider } from "../common/provider-base";
+import provider from "../providers/grant";
 import type { GrantInputs, GrantOutputs } from "./inputs";
 
 /** Arguments of a {@link Grant}. */
@@ -46,8 +47,6 @@ export class GrantProvider extends HookProvider<GrantInputs, GrantOutputs> {
     super("grant");
   }
 }
-
-const provider = new GrantProvider();
 
 /** Privileges of a role (or PUBLIC) on a database, a schema, or tables, sequences or routines in a schema. */
 export class Grant extends pulumi.dynamic.Resource {

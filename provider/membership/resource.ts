@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
+import provider from "../providers/membership";
 import type { MembershipInputs, MembershipOutputs } from "./inputs";
 
 /** Arguments of a {@link RoleMembership}. */
@@ -28,8 +29,6 @@ export class RoleMembershipProvider extends HookProvider<MembershipInputs, Membe
     super("membership");
   }
 }
-
-const provider = new RoleMembershipProvider();
 
 /** Makes `member` a member of the group `role` (GRANT role TO member), optionally WITH ADMIN OPTION. */
 export class RoleMembership extends pulumi.dynamic.Resource {

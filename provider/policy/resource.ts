@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import { resourceUrn } from "../common/urn";
+import provider from "../providers/policy";
 import type { PolicyCommand, PolicyInputs, PolicyOutputs } from "./inputs";
 
 /** Arguments of a {@link Policy}. */
@@ -47,8 +48,6 @@ export class PolicyProvider extends HookProvider<PolicyInputs, PolicyOutputs> {
     super("policy");
   }
 }
-
-const provider = new PolicyProvider();
 
 /**
  * A row level security policy: `CREATE POLICY name ON schema.table AS PERMISSIVE|RESTRICTIVE FOR

@@ -72,11 +72,11 @@ export function describeConnectError(e: unknown, c: ResolvedConnection): QueryEr
       code,
       "the role needs CONNECT on the database",
     );
-  if (/ssl/i.test(msg))
+  if (/ssl|certificate|private key/i.test(msg))
     return new QueryError(
       `could not connect to ${where(c)}: ${msg}`,
       code,
-      "check sslmode (PGSSLMODE, --url …?sslmode=)",
+      "check sslmode and the certificate files (PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY, --url …?sslmode=…&sslrootcert=…)",
     );
   return new QueryError(`could not connect to ${where(c)}: ${msg}${code ? ` (SQLSTATE ${code})` : ""}`, code);
 }

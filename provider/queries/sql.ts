@@ -168,7 +168,7 @@ const COLUMN_ROWS = `
  * array types and the row types of tables. "table" covers views, materialized views, foreign and
  * partitioned tables.
  */
-function objectsAll(version: number): string {
+export function objectsAll(version: number): string {
   const byTable = new Map<string, ObjectType[]>();
   for (const t of OBJECT_TYPES) {
     const k = OBJECT_KINDS[t];

@@ -1,14 +1,14 @@
 /** Role hooks: read the catalog, plan, run in one transaction. */
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
-import { compact } from "../common/values";
-import { scramVerifier, verifierMatches } from "../common/scram";
+import { compact, omit } from "../common/values";
+import { scramVerifier, verifierMatchesAsync } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
-import { dependentDatabases, readPassword, readRole } from "./catalog";
+import { type Dependents, dependents, readPassword, readRole } from "./catalog";
 import { settingEquals } from "./settings";
 import { ident } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
-import { type RoleInputs, type RoleOutputs, checkRole, diffRole } from "./inputs";
+import { type RoleFields, type RoleInputs, type RoleOutputs, checkRole, diffRole } from "./inputs";
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
 import { ROLE_FLAGS, flagsOf } from "./attributes";
 import { otherClusterError, whereabouts } from "../db/cluster";
@@ -23,10 +23,15 @@ export const PASSWORD_NOT_CHECKED =
 
 const label = (i: RoleInputs) => `Role ${JSON.stringify(i.name)}`;
 
-function desiredOf(
-  i: RoleInputs,
+/**
+ * The role as wanted, for the planner: `i` (a Role's inputs, or one entry of Roles), the verifier of
+ * its password when it is to be written, and what the resource managed before (`olds`: the groups it
+ * added, the parameters and the comment it set), so that only those are ever removed.
+ */
+export function desiredOf(
+  i: Omit<RoleFields, "password"> & { name: string },
   passwordVerifier: string | null | undefined,
-  olds?: RoleOutputs,
+  olds?: Partial<Pick<RoleFields, "inRoles" | "settings" | "comment">>,
 ): RoleDesired {
   const d: RoleDesired = {
     name: i.name,
@@ -124,6 +129,55 @@ async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.Create
   });
 }
 
+/**
+ * A role's fields as the catalog has them, for a refresh, limited to what `managed` (the resource's
+ * last outputs) manages: every attribute and the connection limit; the expiry (the wanted value when
+ * the server says it matches); the groups it added that are still granted (all groups with
+ * `allGroups`: authoritative memberships); the parameters and the comment it set.
+ */
+export function observedFields(
+  actual: RoleActual,
+  managed: Pick<RoleFields, "validUntil" | "comment"> & Partial<Pick<RoleFields, "inRoles" | "settings">>,
+  allGroups = false,
+): Omit<RoleFields, "password"> {
+  const observed: Omit<RoleFields, "password"> = {
+    ...flagsOf(actual),
+    connectionLimit: actual.connectionLimit,
+    // Only the memberships this resource manages; others (RoleMembership, by hand) are not its concern.
+    inRoles: allGroups
+      ? [...actual.inRoles]
+      : (managed.inRoles ?? []).filter((g) => actual.inRoles.includes(g)),
+    // Only the parameters and the comment this resource manages.
+    settings: Object.fromEntries(
+      Object.entries(managed.settings ?? {})
+        .filter(([k]) => k in actual.settings)
+        .map(([k, v]) => [k, settingEquals(k, actual.settings[k], v) ? v : actual.settings[k]!]),
+    ),
+  };
+  if (
+    actual.validUntil !== undefined &&
+    !(actual.validUntil === "infinity" && managed.validUntil === undefined)
+  ) {
+    observed.validUntil = actual.validUntilMatches ? managed.validUntil : actual.validUntil;
+  }
+  if (managed.comment !== undefined && actual.comment !== undefined) observed.comment = actual.comment;
+  return observed;
+}
+
+/**
+ * Whether a password is no longer the stored one. Where pg_authid is readable (superuser), the stored
+ * verifier is checked against the password; elsewhere (managed services) password drift cannot be
+ * seen and the state is trusted.
+ */
+export async function passwordDrifted(
+  readable: boolean,
+  stored: string | null,
+  password: string,
+  name: string,
+): Promise<boolean> {
+  return readable && (stored === null || (await verifierMatchesAsync(stored, password, name)) === false);
+}
+
 async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
   return db.transaction(async ({ client }) => {
     // On another cluster the OID means nothing: the role is looked for by name (a refresh after a
@@ -136,36 +190,16 @@ async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dyna
     );
     if (!actual) return { id: undefined, props: {} as RoleOutputs };
     const outs: RoleOutputs = {
-      ...props,
+      ...omit(props, "validUntil", "comment"),
+      ...observedFields(actual, props),
       name: actual.name,
-      ...flagsOf(actual),
-      connectionLimit: actual.connectionLimit,
-      // Only the memberships this resource manages; others (RoleMembership, by hand) are not its concern.
-      inRoles: (props.inRoles ?? []).filter((g) => actual.inRoles.includes(g)),
       oid: actual.oid,
       systemIdentifier: where.here ?? props.systemIdentifier,
     };
-    delete outs.validUntil;
-    if (
-      actual.validUntil !== undefined &&
-      !(actual.validUntil === "infinity" && props.validUntil === undefined)
-    ) {
-      outs.validUntil = actual.validUntilMatches ? props.validUntil : actual.validUntil;
-    }
-    // Only the parameters and the comment this resource manages.
-    outs.settings = Object.fromEntries(
-      Object.entries(props.settings ?? {})
-        .filter(([k]) => k in actual.settings)
-        .map(([k, v]) => [k, settingEquals(k, actual.settings[k], v) ? v : actual.settings[k]!]),
-    );
-    if (props.comment !== undefined) outs.comment = actual.comment;
     if (props.password !== undefined) {
-      // Where pg_authid is readable (superuser), check the stored verifier against the password;
-      // elsewhere (managed services) password drift cannot be seen and the state is trusted.
       const { readable, stored } = await readPassword(client, actual.oid);
-      if (readable && (stored === null || verifierMatches(stored, props.password, actual.name) === false)) {
+      if (await passwordDrifted(readable, stored, props.password, actual.name))
         outs.password = PASSWORD_DRIFT;
-      }
       outs.passwordCheck = readable ? PASSWORD_CHECKED : PASSWORD_NOT_CHECKED;
     }
     return { id: where.same ? id : String(actual.oid), props: compact(outs) };
@@ -206,56 +240,96 @@ async function update(
 
 const SESSION_ROLES = new Set(["CURRENT_USER", "CURRENT_ROLE", "SESSION_USER"]);
 
-/** REASSIGN OWNED / DROP OWNED in one database, as the role's delete options say. */
-function ownedStatements(props: RoleOutputs, name: string): Statement[] {
+/** What to do on delete with what a role still owns (Role's and Roles' options). */
+export interface OwnedOptions {
+  reassignOwnedTo?: string;
+  dropOwned?: boolean;
+}
+
+/** REASSIGN OWNED / DROP OWNED of one or more roles in one database, as the delete options say. */
+function ownedStatements(options: OwnedOptions, names: readonly string[]): Statement[] {
   const out: Statement[] = [];
-  const target = props.reassignOwnedTo;
+  const who = names.map(ident).join(", ");
+  const target = options.reassignOwnedTo;
   if (target !== undefined) {
     const to = SESSION_ROLES.has(target.toUpperCase()) ? target.toUpperCase() : ident(target);
-    out.push(stmt(`reassign what ${name} owns to ${target}`, `REASSIGN OWNED BY ${ident(name)} TO ${to}`));
+    out.push(
+      stmt(`reassign what ${names.join(", ")} owns to ${target}`, `REASSIGN OWNED BY ${who} TO ${to}`),
+    );
   }
-  if (props.dropOwned) out.push(stmt(`drop what ${name} owns`, `DROP OWNED BY ${ident(name)}`));
+  if (options.dropOwned) out.push(stmt(`drop what ${names.join(", ")} owns`, `DROP OWNED BY ${who}`));
   return out;
 }
 
+/**
+ * Before roles are dropped: what they still own or hold (`deps`, from {@link dependents}) is
+ * reassigned and/or dropped as `options` say, in every database concerned, each in a transaction of
+ * its own (REASSIGN OWNED and DROP OWNED act on the current database only). Without options, a role
+ * that owns or holds anything fails the delete (2BP01), naming the roles, the databases and both options.
+ */
+export async function releaseOwned(
+  db: Db,
+  roles: ReadonlyArray<{ oid: number; name: string }>,
+  deps: ReadonlyMap<number, Dependents>,
+  options: OwnedOptions,
+): Promise<void> {
+  const holding = roles.filter((r) => deps.has(r.oid));
+  if (holding.length === 0) return;
+  const names = holding.map((r) => r.name);
+  const databases = [
+    ...new Set(holding.flatMap((r) => deps.get(r.oid)!.databases.map((d) => d.name))),
+  ].sort();
+  const who =
+    names.length === 1
+      ? `role ${JSON.stringify(names[0])}`
+      : `roles ${names.map((n) => JSON.stringify(n)).join(", ")}`;
+  const owned = ownedStatements(options, names);
+  if (owned.length === 0) {
+    throw new ProviderError(db.label, "drop role", {
+      message: `${who} ${names.length === 1 ? "owns" : "own"} objects or ${names.length === 1 ? "holds" : "hold"} privileges in ${
+        databases.length > 0
+          ? `database(s) ${databases.join(", ")}`
+          : "the cluster (databases or tablespaces)"
+      }`,
+      code: "2BP01",
+      hint: "set reassignOwnedTo (REASSIGN OWNED BY … TO …) and/or dropOwned: true (DROP OWNED BY …) to remove them on delete, or remove them first",
+    });
+  }
+  const unreachable = [
+    ...new Set(
+      holding.flatMap((r) =>
+        deps
+          .get(r.oid)!
+          .databases.filter((d) => !d.canConnect)
+          .map((d) => d.name),
+      ),
+    ),
+  ];
+  if (unreachable.length > 0) {
+    throw new ProviderError(db.label, "drop role", {
+      message: `${who} ${names.length === 1 ? "owns" : "own"} objects or ${names.length === 1 ? "holds" : "hold"} privileges in database(s) ${unreachable.join(", ")}, which the admin cannot connect to`,
+      code: "42501",
+    });
+  }
+  for (const database of databases.length > 0 ? databases : [db.database]) {
+    await db.transaction((tx) => tx.execute(owned), database);
+  }
+}
+
 async function remove(db: Db, id: string, props: RoleOutputs): Promise<void> {
-  const resource = db.label;
   // By OID, so a role renamed by hand is still the one dropped; already gone counts as success.
   // On another cluster the OID means nothing: missing by name is gone, found by name is refused.
   const found = await db.transaction(async ({ client }) => {
     const where = await whereabouts(client, props.systemIdentifier);
     if (!where.same) {
       if (!(await readRole(client, { name: props.name }))) return undefined;
-      throw otherClusterError(resource, "drop role", `role ${JSON.stringify(props.name)} (oid ${id})`, where);
+      throw otherClusterError(db.label, "drop role", `role ${JSON.stringify(props.name)} (oid ${id})`, where);
     }
     const actual = await readRole(client, { oid: Number(id) });
-    return actual && { actual, deps: await dependentDatabases(client, actual.oid) };
+    return actual && { actual, deps: await dependents(client, [actual.oid]) };
   });
   if (!found) return;
-  const { actual, deps } = found;
-  const owned = ownedStatements(props, actual.name);
-  if (deps.databases.length > 0 || deps.shared) {
-    const names = deps.databases.map((d) => d.name);
-    if (owned.length === 0) {
-      throw new ProviderError(resource, "drop role", {
-        message: `role ${JSON.stringify(actual.name)} owns objects or holds privileges in ${
-          names.length > 0 ? `database(s) ${names.join(", ")}` : "the cluster (databases or tablespaces)"
-        }`,
-        code: "2BP01",
-        hint: "set reassignOwnedTo (REASSIGN OWNED BY … TO …) and/or dropOwned: true (DROP OWNED BY …) to remove them on delete, or remove them first",
-      });
-    }
-    const unreachable = deps.databases.filter((d) => !d.canConnect).map((d) => d.name);
-    if (unreachable.length > 0) {
-      throw new ProviderError(resource, "drop role", {
-        message: `role ${JSON.stringify(actual.name)} owns objects or holds privileges in database(s) ${unreachable.join(", ")}, which the admin cannot connect to`,
-        code: "42501",
-      });
-    }
-    // REASSIGN OWNED and DROP OWNED act on the current database (and shared objects): each database in turn.
-    const databases = names.length > 0 ? names : [db.database];
-    for (const database of databases) await db.transaction((tx) => tx.execute(owned), database);
-  }
+  await releaseOwned(db, [found.actual], found.deps, props);
   await db.transaction(async ({ client, execute }) => {
     const actualNow = await readRole(client, { oid: Number(id) });
     await execute(planRole({ actual: actualNow }));

@@ -9,16 +9,9 @@ import { ROLE_DEFAULTS, ROLE_FLAGS, type RoleFlags } from "./attributes";
 export type { RoleFlag } from "./attributes";
 
 /** The role's inputs after check: every default filled in, lists sorted. */
-export interface RoleInputs extends RoleFlags {
+export interface RoleInputs extends RoleFields {
   name: string;
-  connectionLimit: number;
-  validUntil?: string;
-  password?: string;
-  inRoles: string[];
   adoptExisting: boolean;
-  /** ALTER ROLE … SET parameters; names lower-cased. */
-  settings: Record<string, string>;
-  comment?: string;
   /** On delete: REASSIGN OWNED BY the role TO this role (in every database where it owns objects). */
   reassignOwnedTo?: string;
   /** On delete: DROP OWNED BY the role (its objects and privileges, in every database). */
@@ -58,72 +51,81 @@ export function validUntilProblem(v: string): string | undefined {
   return undefined;
 }
 
-export function checkRole(news: Record<string, unknown>): {
-  inputs: RoleInputs;
-  failures: pulumi.dynamic.CheckFailure[];
-} {
-  const p = new Problems();
-  p.name("name", news.name, true);
-  for (const f of [...ROLE_FLAGS, "adoptExisting"]) p.bool(f, news[f]);
+/** A role's own fields after check (Role's inputs, and each entry of Roles), every default filled in. */
+export interface RoleFields extends RoleFlags {
+  connectionLimit: number;
+  validUntil?: string;
+  password?: string;
+  inRoles: string[];
+  /** ALTER ROLE … SET parameters; names lower-cased. */
+  settings: Record<string, string>;
+  comment?: string;
+}
+
+/**
+ * The checks and defaults of one role's fields (attributes, connection limit, expiry, password,
+ * groups, settings, comment), with problems named by `at(field)`: the field itself for a Role,
+ * `roles.<key>.<field>` for an entry of Roles. `name` is the role's name (a role cannot be its own group).
+ */
+export function checkRoleFields(
+  p: Problems,
+  news: Record<string, unknown>,
+  name: unknown,
+  at: (field: string) => string = (f) => f,
+): RoleFields {
+  for (const f of ROLE_FLAGS) p.bool(at(f), news[f]);
   const limit = news.connectionLimit;
   if (limit !== undefined && !isUnknown(limit)) {
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < -1) {
-      p.add("connectionLimit", "connectionLimit must be an integer of -1 (no limit) or more");
+      p.add(at("connectionLimit"), `${at("connectionLimit")} must be an integer of -1 (no limit) or more`);
     }
   }
   const validUntil = news.validUntil;
   if (validUntil !== undefined && !isUnknown(validUntil)) {
-    if (typeof validUntil !== "string") p.add("validUntil", "validUntil must be a string");
+    if (typeof validUntil !== "string") p.add(at("validUntil"), `${at("validUntil")} must be a string`);
     else {
       const problem = validUntilProblem(validUntil);
-      if (problem) p.add("validUntil", problem);
+      if (problem) p.add(at("validUntil"), problem);
     }
   }
   const password = news.password;
   if (password !== undefined && !isUnknown(password)) {
-    if (typeof password !== "string") p.add("password", "password must be a string");
+    if (typeof password !== "string") p.add(at("password"), `${at("password")} must be a string`);
     else if (password.length === 0)
-      p.add("password", "password must not be empty (omit it for a role without a password)");
-    else if (password.includes("\u0000")) p.add("password", "password must not contain a NUL character");
+      p.add(at("password"), `${at("password")} must not be empty (omit it for a role without a password)`);
+    else if (password.includes("\u0000"))
+      p.add(at("password"), `${at("password")} must not contain a NUL character`);
   }
-  p.nameList("inRoles", news.inRoles);
+  p.nameList(at("inRoles"), news.inRoles);
   if (
     Array.isArray(news.inRoles) &&
-    typeof news.name === "string" &&
-    !isUnknown(news.name) &&
-    news.inRoles.includes(news.name)
+    typeof name === "string" &&
+    !isUnknown(name) &&
+    news.inRoles.includes(name)
   ) {
-    p.add("inRoles", `a role cannot be a member of itself (${JSON.stringify(news.name)})`);
+    p.add(at("inRoles"), `a role cannot be a member of itself (${JSON.stringify(name)})`);
   }
   const settings = news.settings;
   if (settings !== undefined && !isUnknown(settings)) {
     if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
-      p.add("settings", "settings must be an object of parameter names to values");
+      p.add(at("settings"), `${at("settings")} must be an object of parameter names to values`);
     } else {
       for (const [k, v] of Object.entries(settings)) {
         if (!PARAMETER_RE.test(k.toLowerCase()))
-          p.add(`settings.${k}`, `${JSON.stringify(k)} is not a parameter name`);
+          p.add(`${at("settings")}.${k}`, `${JSON.stringify(k)} is not a parameter name`);
         if (!isUnknown(v) && (typeof v !== "string" || v.includes("\u0000"))) {
-          p.add(`settings.${k}`, `settings.${k} must be a string without NUL characters`);
+          p.add(`${at("settings")}.${k}`, `${at("settings")}.${k} must be a string without NUL characters`);
         }
       }
     }
   }
   if (news.comment !== undefined && !isUnknown(news.comment)) {
     if (typeof news.comment !== "string" || news.comment.includes("\u0000")) {
-      p.add("comment", "comment must be a string without NUL characters");
+      p.add(at("comment"), `${at("comment")} must be a string without NUL characters`);
     }
   }
-  p.name("reassignOwnedTo", news.reassignOwnedTo, false);
-  if (typeof news.reassignOwnedTo === "string" && news.reassignOwnedTo === news.name) {
-    p.add("reassignOwnedTo", "a role cannot reassign what it owns to itself");
-  }
-  p.bool("dropOwned", news.dropOwned);
-  for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
-
   const flags = Object.fromEntries(ROLE_FLAGS.map((f) => [f, news[f] ?? ROLE_DEFAULTS[f]])) as RoleFlags;
-  const inputs: RoleInputs = compact({
-    name: news.name as string,
+  return compact({
     ...flags,
     connectionLimit: (news.connectionLimit as number | undefined) ?? -1,
     validUntil: news.validUntil as string | undefined,
@@ -133,7 +135,6 @@ export function checkRole(news: Record<string, unknown>): {
       : isUnknown(news.inRoles)
         ? (news.inRoles as unknown as string[])
         : [],
-    adoptExisting: (news.adoptExisting as boolean | undefined) ?? false,
     settings:
       settings && typeof settings === "object" && !Array.isArray(settings)
         ? Object.fromEntries(Object.entries(settings).map(([k, v]) => [k.toLowerCase(), v as string]))
@@ -141,6 +142,42 @@ export function checkRole(news: Record<string, unknown>): {
           ? (settings as Record<string, string>)
           : {},
     comment: news.comment as string | undefined,
+  });
+}
+
+/** reassignOwnedTo and dropOwned (Role, Roles): what to do on delete with what a role still owns. */
+export function checkOwnedOptions(
+  p: Problems,
+  news: Record<string, unknown>,
+  roleNames: readonly unknown[],
+): void {
+  p.name("reassignOwnedTo", news.reassignOwnedTo, false);
+  if (typeof news.reassignOwnedTo === "string" && roleNames.includes(news.reassignOwnedTo)) {
+    p.add(
+      "reassignOwnedTo",
+      roleNames.length === 1
+        ? "a role cannot reassign what it owns to itself"
+        : `reassignOwnedTo names ${JSON.stringify(news.reassignOwnedTo)}, a role of this resource (dropped with it): name a role outside it, or "CURRENT_USER"`,
+    );
+  }
+  p.bool("dropOwned", news.dropOwned);
+}
+
+export function checkRole(news: Record<string, unknown>): {
+  inputs: RoleInputs;
+  failures: pulumi.dynamic.CheckFailure[];
+} {
+  const p = new Problems();
+  p.name("name", news.name, true);
+  p.bool("adoptExisting", news.adoptExisting);
+  const fields = checkRoleFields(p, news, news.name);
+  checkOwnedOptions(p, news, [news.name]);
+  for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
+
+  const inputs: RoleInputs = compact({
+    name: news.name as string,
+    ...fields,
+    adoptExisting: (news.adoptExisting as boolean | undefined) ?? false,
     reassignOwnedTo: news.reassignOwnedTo as string | undefined,
     dropOwned: (news.dropOwned as boolean | undefined) ?? false,
     connection: news.connection as ConnectionArgs | undefined,

@@ -87,34 +87,50 @@ export interface RolePlanInput {
   desired?: RoleDesired;
 }
 
-export function planRole({ actual, desired }: RolePlanInput): Statement[] {
-  if (!desired) {
-    if (!actual) return [];
-    return [stmt(`drop role ${actual.name}`, `DROP ROLE IF EXISTS ${ident(actual.name)}`)];
-  }
-  const out: Statement[] = [];
+/**
+ * One role's statements by phase, so that a plan of many roles (Roles) can run each phase for all
+ * of them before the next: every role renamed and created before any membership between them is
+ * granted. `planRole` runs the phases of one role in this order.
+ */
+export interface RolePhases {
+  /** ALTER ROLE … RENAME TO. */
+  rename: Statement[];
+  /** CREATE ROLE, or one ALTER ROLE … WITH for the attributes that differ. */
+  define: Statement[];
+  /** GRANT of the groups to add. */
+  grant: Statement[];
+  /** REVOKE of the groups to remove. */
+  revoke: Statement[];
+  /** ALTER ROLE … SET / RESET, COMMENT ON ROLE. */
+  rest: Statement[];
+}
+
+export const ROLE_PHASES = ["rename", "define", "grant", "revoke", "rest"] as const;
+
+export function planRolePhases(actual: RoleActual | undefined, desired: RoleDesired): RolePhases {
+  const phases: RolePhases = { rename: [], define: [], grant: [], revoke: [], rest: [] };
   const name = ident(desired.name);
   if (!actual) {
     const options = ROLE_FLAGS.map((f) => flag(f, desired[f]));
     options.push(`CONNECTION LIMIT ${desired.connectionLimit}`);
     if (desired.validUntil !== undefined) options.push(validUntilClause(desired.validUntil));
     if (desired.passwordVerifier) options.push(passwordClause(desired.passwordVerifier));
-    out.push(stmt(`create role ${desired.name}`, `CREATE ROLE ${name} WITH ${options.join(" ")}`));
+    phases.define.push(stmt(`create role ${desired.name}`, `CREATE ROLE ${name} WITH ${options.join(" ")}`));
     if (desired.inRoles.length > 0) {
-      out.push(
+      phases.grant.push(
         stmt(
           `add role ${desired.name} to ${desired.inRoles.join(", ")}`,
           `GRANT ${roleList(desired.inRoles)} TO ${name}`,
         ),
       );
     }
-    out.push(...settingStatements(undefined, desired));
-    if (desired.comment) out.push(commentStatement(desired.name, desired.comment));
-    return out;
+    phases.rest.push(...settingStatements(undefined, desired));
+    if (desired.comment) phases.rest.push(commentStatement(desired.name, desired.comment));
+    return phases;
   }
 
   if (actual.name !== desired.name) {
-    out.push(
+    phases.rename.push(
       stmt(
         `rename role ${actual.name} to ${desired.name}`,
         `ALTER ROLE ${ident(actual.name)} RENAME TO ${name}`,
@@ -134,17 +150,19 @@ export function planRole({ actual, desired }: RolePlanInput): Statement[] {
   if (!validUntilSame) options.push(validUntilClause(desired.validUntil));
   if (desired.passwordVerifier !== undefined) options.push(passwordClause(desired.passwordVerifier));
   if (options.length > 0) {
-    out.push(stmt(`alter role ${desired.name}`, `ALTER ROLE ${name} WITH ${options.join(" ")}`));
+    phases.define.push(stmt(`alter role ${desired.name}`, `ALTER ROLE ${name} WITH ${options.join(" ")}`));
   }
   const add = desired.inRoles.filter((g) => !actual.inRoles.includes(g));
   const remove = (desired.previousInRoles ?? []).filter(
     (g) => actual.inRoles.includes(g) && !desired.inRoles.includes(g),
   );
   if (add.length > 0) {
-    out.push(stmt(`add role ${desired.name} to ${add.join(", ")}`, `GRANT ${roleList(add)} TO ${name}`));
+    phases.grant.push(
+      stmt(`add role ${desired.name} to ${add.join(", ")}`, `GRANT ${roleList(add)} TO ${name}`),
+    );
   }
   if (remove.length > 0) {
-    out.push(
+    phases.revoke.push(
       stmt(
         `remove role ${desired.name} from ${remove.join(", ")}`,
         `REVOKE ${roleList(remove)} FROM ${name}`,
@@ -152,9 +170,23 @@ export function planRole({ actual, desired }: RolePlanInput): Statement[] {
       ),
     );
   }
-  out.push(...settingStatements(actual, desired));
+  phases.rest.push(...settingStatements(actual, desired));
   if (desired.comment !== undefined && (desired.comment ?? undefined) !== actual.comment) {
-    out.push(commentStatement(desired.name, desired.comment));
+    phases.rest.push(commentStatement(desired.name, desired.comment));
   }
-  return out;
+  return phases;
+}
+
+export function planRole({ actual, desired }: RolePlanInput): Statement[] {
+  if (!desired) {
+    if (!actual) return [];
+    return [dropStatement([actual.name])];
+  }
+  const phases = planRolePhases(actual, desired);
+  return ROLE_PHASES.flatMap((p) => phases[p]);
+}
+
+/** DROP ROLE of one or more roles (one statement: PostgreSQL drops a list at once). */
+export function dropStatement(names: readonly string[]): Statement {
+  return stmt(`drop role ${names.join(", ")}`, `DROP ROLE IF EXISTS ${names.map(ident).join(", ")}`);
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import { resourceUrn } from "../common/urn";
+import provider from "../providers/role";
 import type { RoleInputs, RoleOutputs } from "./inputs";
 
 /** Arguments of a {@link Role}. */
@@ -58,8 +59,6 @@ export class RoleProvider extends HookProvider<RoleInputs, RoleOutputs> {
     super("role");
   }
 }
-
-const provider = new RoleProvider();
 
 /**
  * A PostgreSQL role (user or group): attributes, password, group memberships.

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
 import { resourceUrn } from "../common/urn";
+import provider from "../providers/rowLevelSecurity";
 import type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./inputs";
 
 /** Arguments of a {@link RowLevelSecurity}. */
@@ -29,8 +30,6 @@ export class RowLevelSecurityProvider extends HookProvider<RowLevelSecurityInput
     super("rowLevelSecurity");
   }
 }
-
-const provider = new RowLevelSecurityProvider();
 
 /**
  * Row level security of one table: `ALTER TABLE … ENABLE/DISABLE ROW LEVEL SECURITY` and

@@ -4,8 +4,19 @@
  * resources from the compiled provider (dist/provider); the examples run as folder programs.
  */
 import { expect } from "chai";
-import { copyFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, OpMap, Stack } from "@pulumi/pulumi/automation";
 import * as provider from "../../provider";
@@ -92,7 +103,11 @@ describe("e2e: the Pulumi engine", function () {
     env = new E2eEnv(cmd, { skipCheckpoints: true });
     // A copy of the compiled provider with a comment added inside every provider method: the
     // serialized provider text (its __provider in the state) differs, its behaviour does not.
-    copy = join(env.dir, "edited-provider");
+    // Outside any node_modules folder (with a link to this repository's, for its own requires), so
+    // that Pulumi serializes its provider objects by value, the edit included: a module under
+    // node_modules would be stored as a `require` line (lean state), which no edit inside changes.
+    copy = join(mkdtempSync(join(tmpdir(), "pgr-edited-")), "edited-provider");
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(dirname(copy), "node_modules"));
     cpSync(join(REPO_ROOT, "dist", "provider"), copy, { recursive: true });
     edits = 0;
     // wherever the provider methods are defined (the resource files, or a shared base class)
@@ -117,6 +132,7 @@ describe("e2e: the Pulumi engine", function () {
 
   after(async function () {
     await env?.cleanup();
+    if (copy) rmSync(dirname(copy), { recursive: true, force: true });
     await q(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
   });
 

@@ -10,7 +10,7 @@
  */
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
@@ -23,6 +23,7 @@ describe("e2e: export a brownfield database, then pulumi up takes it over withou
   this.timeout(900_000);
   let env: E2eEnv | undefined;
   let version = 0;
+  let programDir = "";
   const P = unique("bf").replace(/_/g, "");
   const database = `${P}_db`;
   const r = (n: string) => `${P}_${n}`;
@@ -161,6 +162,7 @@ describe("e2e: export a brownfield database, then pulumi up takes it over withou
     await q(`DROP DATABASE IF EXISTS ${qi(database)} WITH (FORCE)`).catch(() => undefined);
     await dropRoles(...allRoles);
     await env?.cleanup();
+    if (programDir) rmSync(programDir, { recursive: true, force: true });
   });
 
   /**
@@ -227,9 +229,31 @@ describe("e2e: export a brownfield database, then pulumi up takes it over withou
     expect(before.length).to.be.greaterThan(1000);
     const s = testServer();
 
-    // The real command, as a user runs it: flags first, the libpq environment for the rest.
-    const dir = join(env!.dir, "program");
-    mkdirSync(dir, { recursive: true });
+    // The real command, as a user runs it: flags first, the libpq environment for the rest. The program
+    // is written inside the repository (it finds node_modules) but not under node_modules, as a user's
+    // is: Node.js 22.18+ refuses to load TypeScript from there (ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING).
+    mkdirSync(join(REPO_ROOT, ".e2e-work"), { recursive: true });
+    const dir = mkdtempSync(join(REPO_ROOT, ".e2e-work", "export-program-"));
+    programDir = dir;
+    // the tsconfig.json of Pulumi's TypeScript template, as a user's project has (else the repository's is used)
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          outDir: "bin",
+          target: "es2020",
+          module: "commonjs",
+          moduleResolution: "node",
+          sourceMap: true,
+          experimentalDecorators: true,
+          noFallthroughCasesInSwitch: true,
+          noImplicitReturns: true,
+          forceConsistentCasingInFileNames: true,
+        },
+        files: ["index.ts"],
+      }),
+    );
     const programFile = join(dir, "index.ts");
     const started = Date.now();
     const { stderr } = await run(

@@ -1,11 +1,12 @@
 /**
- * End-to-end harness: the real Pulumi CLI (the version pinned in package.json devDependencies.pulumi)
- * driven through the Automation API, with a local file backend in a scratch folder inside this
- * repository (so that the provider process, which requires "pulumi-postgres-roles/runtime" by name,
- * finds node_modules). The scratch folder is node_modules/.cache/pulumi-postgres-roles-e2e: inside
- * the repository and ignored by git.
+ * End-to-end harness: the real Pulumi CLI (an installed one on PATH of a version this repository
+ * accepts, else the one built into this project's cache folder: scripts/pulumi-cli.js) driven through
+ * the Automation API, with a local file backend in a scratch folder inside this repository (so that
+ * the provider process, which requires "pulumi-postgres-roles/runtime" by name, finds node_modules).
+ * The scratch folder is node_modules/.cache/pulumi-postgres-roles-e2e: inside the repository and
+ * ignored by git.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -16,33 +17,85 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import { testServer } from "../support/db";
+import { sh } from "../support/project";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 export const WORK_ROOT = join(REPO_ROOT, "node_modules", ".cache", "pulumi-postgres-roles-e2e");
 
-export function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
-    devDependencies: Record<string, string>;
-  };
-  return pkg.devDependencies.pulumi!.replace(/^[^0-9]*/, "");
+/** What scripts/pulumi-cli.js finds (the same choice as the demo's). */
+export interface LocatedCli {
+  bin?: string;
+  pulumi?: string;
+  version?: string;
+  source?: "PATH" | "build";
+  root?: string;
+  reason?: string;
+}
+const pulumiCli = require(join(REPO_ROOT, "scripts", "pulumi-cli.js")) as { locate(): LocatedCli };
+
+let located: LocatedCli | undefined;
+/** The CLI these tests use (found once per process). */
+export function locateCli(): LocatedCli {
+  located ??= pulumiCli.locate();
+  return located;
 }
 
-export function cliRoot(): string {
-  const home = process.env.PULUMI_HOME || join(homedir(), ".pulumi");
-  return join(home, "versions", cliVersion());
+/** The bin folder of the CLI (throws when there is none: call findCli first). */
+export function cliBin(): string {
+  const c = locateCli();
+  if (!c.bin) throw new Error(`no Pulumi CLI: ${c.reason}`);
+  return c.bin;
 }
 
-/** The CLI, or undefined (with the reason) when it is not installed. */
+let printed = false;
+/** The CLI, or undefined (with the reason) when none is installed. */
 export async function findCli(): Promise<{ cmd?: PulumiCommand; reason?: string }> {
-  const root = cliRoot();
-  if (!existsSync(join(root, "bin", "pulumi"))) {
-    return { reason: `no Pulumi CLI ${cliVersion()} in ${root} (npm run pulumi:install)` };
-  }
+  const c = locateCli();
+  if (!c.bin) return { reason: c.reason };
   try {
-    return { cmd: await PulumiCommand.get({ root }) };
+    // without a root the Automation API runs `pulumi` from PATH, which is where such a CLI was found
+    const cmd = await PulumiCommand.get(c.root ? { root: c.root } : {});
+    if (!printed) {
+      // what the part ran with (scripts/ci-matrix.js records the last such line of each part)
+      printed = true;
+      const sdk = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+      console.log(
+        `      versions: node ${process.version}, @pulumi/pulumi ${sdk}, pulumi ${c.version} (${c.source}: ${c.pulumi})`,
+      );
+    }
+    return { cmd };
   } catch (e) {
-    return { reason: `Pulumi CLI in ${root} unusable: ${(e as Error).message}` };
+    return { reason: `Pulumi CLI ${c.pulumi} unusable: ${(e as Error).message}` };
   }
+}
+
+/**
+ * The Pulumi CLI run as a user runs it, in a project folder (not through the Automation API): the CLI
+ * of package.json, a file backend in `backend`, the test server through the libpq variables. Returns
+ * `cli(...args)`, which runs `pulumi <args> --non-interactive` there and returns its output, and the
+ * environment (change it to change what the next command sees).
+ */
+export function projectCli(
+  project: string,
+  backend: string,
+  passphrase: string,
+): { cli: (...args: string[]) => Promise<string>; env: NodeJS.ProcessEnv } {
+  const s = testServer();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${cliBin()}:${process.env.PATH ?? ""}`,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PGHOST: s.host,
+    PGPORT: String(s.port),
+    PGUSER: s.user,
+    PGPASSWORD: s.password ?? "",
+    PGDATABASE: s.database,
+  };
+  const pulumi = join(cliBin(), "pulumi");
+  return { cli: (...args) => sh(pulumi, [...args, "--non-interactive"], project, env), env };
 }
 
 type Operation = "up" | "preview" | "refresh" | "destroy";

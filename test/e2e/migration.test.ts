@@ -22,7 +22,7 @@ import {
   testServer,
   unique,
 } from "../support/db";
-import { E2eEnv, changes, cliRoot, findCli } from "./harness";
+import { E2eEnv, changes, cliBin, findCli } from "./harness";
 
 const run = promisify(execFile);
 
@@ -127,7 +127,7 @@ describe("e2e: migrating a live stack without a privilege gap (docs/migrating-fr
     const vars = env!.envVars();
     for (const urn of urns.sort((a, b) => order(a) - order(b))) {
       await run(
-        join(cliRoot(), "bin", "pulumi"),
+        join(cliBin(), "pulumi"),
         ["state", "delete", urn, "--stack", stack.name, "--yes", "--non-interactive"],
         { cwd: stack.workspace.workDir, env: { ...process.env, ...vars } },
       );

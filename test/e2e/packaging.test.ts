@@ -3,28 +3,17 @@
  * TypeScript project in a folder outside this repository (with @pulumi/pulumi from the registry as
  * the peer), type-checked as CommonJS and as ES module, loaded with `require` and with `import`,
  * and run end to end through the real Pulumi CLI: up, the catalog checked, a no-op preview, destroy.
+ * It runs under whichever Node.js runs mocha (its folder first on PATH: the version matrix runs it on
+ * Node.js 20, 22 and 24) and prints the versions it ran with (`versions: ...`, read by scripts/ci-matrix.js).
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { promisify } from "node:util";
 import * as ts from "typescript";
-import {
-  isMember,
-  q,
-  roleRow,
-  tablePriv,
-  testServer,
-  tryLogin,
-  unique,
-  dropRoles,
-  quoteIdent,
-} from "../support/db";
-import { REPO_ROOT, cliRoot, findCli } from "./harness";
-
-const run = promisify(execFile);
+import { isMember, q, roleRow, tablePriv, tryLogin, unique, dropRoles, quoteIdent } from "../support/db";
+import { sh } from "../support/project";
+import { REPO_ROOT, findCli, locateCli, projectCli } from "./harness";
 
 interface PackageJson {
   name: string;
@@ -39,34 +28,26 @@ interface PackageJson {
 }
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as PackageJson;
 
-/** The @pulumi/pulumi version the project is installed with: the one this repository tests with. */
-const PULUMI_SDK = pkg.devDependencies["@pulumi/pulumi"]!;
+/**
+ * The @pulumi/pulumi version the project is installed with: the one this repository develops with, or
+ * PGR_PACK_SDK (a version or a dist-tag: the version matrix of scripts/ci-matrix.js sets the oldest of
+ * the peer range, or `latest`).
+ */
+const PULUMI_SDK = process.env.PGR_PACK_SDK || pkg.devDependencies["@pulumi/pulumi"]!;
 /** TypeScript and ts-node for the project (peers of @pulumi/pulumi). */
 const TYPESCRIPT = pkg.devDependencies.typescript!;
-
-async function sh(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
-  try {
-    const { stdout } = await run(cmd, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (e) {
-    const x = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${x.message}\n${x.stdout ?? ""}\n${x.stderr ?? ""}`);
-  }
-}
 
 describe("packaging: the npm package in a fresh project", function () {
   this.timeout(900_000);
   let project = "";
   let tarball = "";
   let files: string[] = [];
+  let sdkVersion = "";
 
   before(async function () {
-    project = mkdtempSync(join(tmpdir(), "pulumi-postgres-roles-pack-"));
+    // not named after the package: Pulumi's serializer looks for the package.json at the first
+    // occurrence of the package's name in a module's path (see test/support/project.ts)
+    project = mkdtempSync(join(tmpdir(), "pgr-pack-"));
     expect(relative(REPO_ROOT, project).startsWith(".."), "the project is outside the repository").to.equal(
       true,
     );
@@ -96,6 +77,10 @@ describe("packaging: the npm package in a fresh project", function () {
       "package.json",
       "README.md",
       "CHANGELOG.md",
+      "LICENSE",
+      // the README links to these two
+      "RELIABILITY.md",
+      "BENCHMARKS.md",
       "dist/provider/index.js",
       "dist/provider/index.d.ts",
       "dist/provider/runtime.js",
@@ -129,8 +114,21 @@ describe("packaging: the npm package in a fresh project", function () {
       types: "./dist/provider/runtime.d.ts",
       default: "./dist/provider/runtime.js",
     });
-    // the public surface: the root, the runtime entry the provider process requires, package.json
-    expect(Object.keys(pkg.exports).sort()).to.deep.equal([".", "./package.json", "./runtime"]);
+    // the provider objects the state names (one module per kind, see provider/common/provider-base.ts),
+    // also under their file path (what the serializer writes when it cannot read `exports`)
+    expect(pkg.exports["./providers/*"]).to.deep.equal({
+      types: "./dist/provider/providers/*.d.ts",
+      default: "./dist/provider/providers/*.js",
+    });
+    expect(pkg.exports["./dist/provider/providers/*.js"]).to.equal("./dist/provider/providers/*.js");
+    // the public surface: the root, the runtime and provider entries the provider process requires, package.json
+    expect(Object.keys(pkg.exports).sort()).to.deep.equal([
+      ".",
+      "./dist/provider/providers/*.js",
+      "./package.json",
+      "./providers/*",
+      "./runtime",
+    ]);
   });
 
   it("installs into a fresh Pulumi TypeScript project from the tarball, with @pulumi/pulumi from the registry", async function () {
@@ -148,7 +146,7 @@ describe("packaging: the npm package in a fresh project", function () {
         `@pulumi/pulumi@${PULUMI_SDK}`,
         `typescript@${TYPESCRIPT}`,
         "ts-node@^10",
-        "@types/node@^20",
+        `@types/node@^${process.versions.node.split(".")[0]}`,
       ],
       project,
     );
@@ -156,6 +154,20 @@ describe("packaging: the npm package in a fresh project", function () {
       readFileSync(join(project, "node_modules", "pulumi-postgres-roles", "package.json"), "utf8"),
     ) as PackageJson;
     expect(installed.version).to.equal(pkg.version);
+    const sdk = JSON.parse(
+      readFileSync(join(project, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
+    ) as PackageJson;
+    sdkVersion = sdk.version;
+    if (/^\d+\.\d+\.\d+$/.test(PULUMI_SDK)) expect(sdk.version).to.equal(PULUMI_SDK);
+    // the peer range admits it (npm would only warn)
+    const [min] = pkg.peerDependencies["@pulumi/pulumi"]!.replace(/^\^/, "").split(" ");
+    const num = (v: string) => v.split(".").map(Number);
+    const [a, b] = [num(sdk.version), num(min!)];
+    expect(
+      a[0] === b[0] && (a[1]! > b[1]! || (a[1] === b[1] && a[2]! >= b[2]!)),
+      "within the peer range",
+    ).to.equal(true);
+    console.log(`      versions: node ${process.version}, @pulumi/pulumi ${sdk.version}`);
     // a real copy, not a link back into this repository
     expect(readFileSync(join(project, "package.json"), "utf8")).to.include("pulumi-postgres-roles");
   });
@@ -247,13 +259,40 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
     expect(deep.trim()).to.equal("ERR_PACKAGE_PATH_NOT_EXPORTED");
   });
 
+  it("each resource kind's provider object serializes as one `require` line of at most 400 bytes", async function () {
+    // as @pulumi/pulumi's dynamic.Resource serializes it, in the project (where the package is under node_modules)
+    const out = await sh(
+      "node",
+      [
+        "-e",
+        `const { runtime } = require("@pulumi/pulumi");
+         const rt = require("pulumi-postgres-roles/runtime");
+         const kinds = Object.keys(rt).filter((k) => typeof (rt[k] || {}).create === "function");
+         (async () => {
+           const texts = {};
+           for (const kind of kinds) {
+             const provider = require("pulumi-postgres-roles/providers/" + kind);
+             texts[kind] = (await runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+           }
+           console.log(JSON.stringify(texts));
+         })();`,
+      ],
+      project,
+    );
+    const texts = JSON.parse(out) as Record<string, string>;
+    expect(Object.keys(texts).length, Object.keys(texts).join(", ")).to.be.at.least(6);
+    for (const [kind, text] of Object.entries(texts)) {
+      expect(text, kind).to.include(`require("pulumi-postgres-roles/providers/${kind}")`);
+      expect(Buffer.byteLength(JSON.stringify(text)), kind).to.be.at.most(400);
+    }
+  });
+
   it("runs a program through the real Pulumi CLI: up, catalog, no-op preview, destroy", async function () {
     const { cmd, reason } = await findCli();
     if (!cmd) {
       if (process.env.CI === "true") throw new Error(`needs the Pulumi CLI: ${reason}`);
       this.skip();
     }
-    const s = testServer();
     const prefix = `${unique("pack").replace(/[^a-z0-9_]/gi, "_")}_`;
     const schema = `${prefix}s`;
     await q(`CREATE SCHEMA ${quoteIdent(schema)}`);
@@ -265,21 +304,7 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
     );
     const state = join(project, "state");
     mkdirSync(state);
-    const pulumi = join(cliRoot(), "bin", "pulumi");
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PATH: `${join(cliRoot(), "bin")}:${process.env.PATH ?? ""}`,
-      PULUMI_BACKEND_URL: `file://${state}`,
-      PULUMI_CONFIG_PASSPHRASE: "packaging-test",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PGHOST: s.host,
-      PGPORT: String(s.port),
-      PGUSER: s.user,
-      PGPASSWORD: s.password ?? "",
-      PGDATABASE: s.database,
-    };
-    const cli = (...args: string[]) => sh(pulumi, [...args, "--non-interactive"], project, env);
+    const { cli } = projectCli(project, state, "packaging-test");
     try {
       await cli("stack", "init", "test");
       await cli("config", "set", "namePrefix", prefix);
@@ -296,17 +321,39 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
 
       await cli("preview", "--expect-no-changes");
 
-      // what the provider process loads: every serialized provider in the state requires the runtime
-      // entry by package name, and nothing else of this package (so `exports` needs no internal path)
+      // what the provider process loads: every serialized provider in the state is one `require` of
+      // its kind's provider module by package name (lean state: at most 400 bytes), nothing else
       const exported = await cli("stack", "export", "--show-secrets");
       const required = [...exported.matchAll(/require\(\\?"(pulumi-postgres-roles[^"\\]*)\\?"\)/g)];
-      expect([...new Set(required.map((m) => m[1]))]).to.deep.equal(["pulumi-postgres-roles/runtime"]);
+      expect([...new Set(required.map((m) => m[1]))].sort()).to.deep.equal([
+        "pulumi-postgres-roles/providers/grant",
+        "pulumi-postgres-roles/providers/membership",
+        "pulumi-postgres-roles/providers/role",
+      ]);
+      const resources = (
+        JSON.parse(exported) as {
+          deployment: { resources: Array<{ type: string; inputs?: object; outputs?: object }> };
+        }
+      ).deployment.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+      expect(resources.length).to.equal(5);
+      for (const r of resources) {
+        for (const side of [r.inputs, r.outputs] as Array<{ __provider: string }>) {
+          expect(Buffer.byteLength(JSON.stringify(side.__provider)), r.type).to.be.at.most(400);
+        }
+        if (r.type.endsWith(":Grant")) {
+          expect(Buffer.byteLength(JSON.stringify([r.inputs, r.outputs])), r.type).to.be.at.most(2048);
+        }
+      }
 
       const destroy = await cli("destroy", "--yes", "--skip-preview");
       expect(destroy).to.match(/6 deleted/);
       expect(await roleRow(`${prefix}user`)).to.equal(undefined);
       expect(await roleRow(`${prefix}group`)).to.equal(undefined);
       await cli("stack", "rm", "--yes", "test");
+      const c = locateCli();
+      console.log(
+        `      versions: node ${process.version}, @pulumi/pulumi ${sdkVersion}, pulumi ${c.version} (${c.source}: ${c.pulumi})`,
+      );
     } finally {
       await dropRoles(`${prefix}user`, `${prefix}group`);
       await q(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);

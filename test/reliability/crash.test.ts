@@ -20,7 +20,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Client } from "pg";
 import { join } from "node:path";
-import { E2eEnv, cliRoot, findCli } from "../e2e/harness";
+import { E2eEnv, cliBin, findCli } from "../e2e/harness";
 import { dropRoles, q, quoteIdent as qi, unique } from "../support/db";
 import { type Cluster, NEWEST_MAJOR, requestedMajor, startCluster } from "../support/versions";
 import { MARKER_SCHEMA, MARKER_TABLE } from "../../provider/db/ownership";
@@ -100,7 +100,7 @@ class CliStack {
   }
 
   env(): NodeJS.ProcessEnv {
-    const bin = join(cliRoot(), "bin");
+    const bin = cliBin();
     return { ...process.env, ...this.e2e.envVars(), ...this.extraEnv, PATH: `${bin}:${process.env.PATH}` };
   }
 
@@ -111,7 +111,7 @@ class CliStack {
   run(args: string[], killWhen?: () => Promise<boolean>): Promise<RunResult> {
     const started = Date.now();
     const child: ChildProcess = spawn(
-      join(cliRoot(), "bin", "pulumi"),
+      join(cliBin(), "pulumi"),
       [...args, "--stack", this.stack, "--non-interactive", "--color", "never"],
       { cwd: this.dir, env: this.env(), detached: true, stdio: ["ignore", "pipe", "pipe"] },
     );

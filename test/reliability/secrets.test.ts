@@ -1,6 +1,6 @@
 /**
- * Secrets: with log_statement=all, no plaintext password of any role, nor the admin connection's
- * password, appears in the server log, pg_stat_activity, the engine's output and events, the state
+ * Secrets: with log_statement=all, no plaintext password of any role (Role, and the entries of a
+ * Roles resource), nor the admin connection's password, appears in the server log, pg_stat_activity, the engine's output and events, the state
  * file, the stack's config file, or any error message, across create, update (rotation), refresh,
  * a failed create, and delete. The stack's connection comes only from its configuration
  * (`postgres-roles:host` … and `postgres-roles:password` set as a secret): the environment points
@@ -30,6 +30,12 @@ describe("reliability: secrets end to end", function () {
   const passwords = roles.map((_, i) => secret(`v1-${i}`));
   const rotated = roles.map((_, i) => secret(`v2-${i}`));
   const failedPassword = secret("failed");
+  // The same through one Roles resource (its passwords one secret map).
+  const bulk = [0, 1, 2].map((i) => `${prefix}_bulk_${i}`);
+  const bulkFailed = `${prefix}_bulk_failed`;
+  const bulkPasswords = bulk.map((_, i) => secret(`bulk-v1-${i}`));
+  const bulkRotated = bulk.map((_, i) => secret(`bulk-v2-${i}`));
+  const bulkFailedPassword = secret("bulk-failed");
   const spec = { passwords, withFailing: false };
   const output: string[] = [];
   const events: string[] = [];
@@ -44,6 +50,9 @@ describe("reliability: secrets end to end", function () {
       ...passwords.map((p, i): [string, string] => [`password of role ${i}`, p]),
       ...rotated.map((p, i): [string, string] => [`rotated password of role ${i}`, p]),
       ["password of the role whose create failed", failedPassword],
+      ...bulkPasswords.map((p, i): [string, string] => [`password of Roles entry ${i}`, p]),
+      ...bulkRotated.map((p, i): [string, string] => [`rotated password of Roles entry ${i}`, p]),
+      ["password of the Roles entry whose create failed", bulkFailedPassword],
       ["admin connection password (stack config secret)", s.password!],
     ];
   }
@@ -77,7 +86,21 @@ describe("reliability: secrets end to end", function () {
       roles.forEach(
         (name, i) => new provider.Role(`r${i}`, { name, login: true, password: cfg.requireSecret(`pw${i}`) }),
       );
+      new provider.Roles("bulk", {
+        roles: Object.fromEntries(
+          bulk.map((name, i) => [name, { login: true, password: cfg.requireSecret(`bpw${i}`) }]),
+        ),
+      });
       if (spec.withFailing) {
+        new provider.Roles("bulk-failing", {
+          roles: {
+            [bulkFailed]: {
+              login: true,
+              password: cfg.requireSecret("bpwFailed"),
+              inRoles: [`${prefix}_no_such_group`],
+            },
+          },
+        });
         new provider.Role("failing", {
           name: failed,
           login: true,
@@ -101,6 +124,8 @@ describe("reliability: secrets end to end", function () {
       "postgres-roles:password": { value: s.password!, secret: true },
       "postgres-roles:database": { value: s.database },
       pwFailed: { value: failedPassword, secret: true },
+      bpwFailed: { value: bulkFailedPassword, secret: true },
+      ...Object.fromEntries(bulkPasswords.map((p, i) => [`bpw${i}`, { value: p, secret: true }])),
       ...Object.fromEntries(passwords.map((p, i) => [`pw${i}`, { value: p, secret: true }])),
     });
     sampler = new ActivitySampler(10);
@@ -110,29 +135,35 @@ describe("reliability: secrets end to end", function () {
   after(async () => {
     await sampler?.stop();
     await env?.cleanup();
-    await dropRoles(...roles, failed);
+    await dropRoles(...roles, failed, ...bulk, bulkFailed);
   });
 
   it("create, rotate, refresh, a failed create, delete: the connection from stack config works; the passwords work", async () => {
     await op("create", async () => {
       const up = await stack.up(opts());
-      expect(changes(up.summary.resourceChanges)).to.deep.equal({ create: 4 });
+      expect(changes(up.summary.resourceChanges)).to.deep.equal({ create: 5 });
     });
     for (const [i, r] of roles.entries()) expect(await tryLogin(r, passwords[i]!), r).to.equal(undefined);
+    for (const [i, r] of bulk.entries()) expect(await tryLogin(r, bulkPasswords[i]!), r).to.equal(undefined);
     if (adminIsSuperuser()) {
       const stored = await qSuper<{ p: string }>(
         "SELECT rolpassword AS p FROM pg_authid WHERE rolname = ANY($1)",
-        [roles],
+        [[...roles, ...bulk]],
       );
       for (const x of stored) expect(x.p).to.match(/^SCRAM-SHA-256\$/);
     }
-    await stack.setAllConfig(
-      Object.fromEntries(rotated.map((p, i) => [`pw${i}`, { value: p, secret: true }])),
-    );
+    await stack.setAllConfig({
+      ...Object.fromEntries(rotated.map((p, i) => [`pw${i}`, { value: p, secret: true }])),
+      ...Object.fromEntries(bulkRotated.map((p, i) => [`bpw${i}`, { value: p, secret: true }])),
+    });
     await op("rotation", async () => {
       const up = await stack.up(opts());
-      expect(changes(up.summary.resourceChanges)).to.deep.equal({ update: 3 });
+      expect(changes(up.summary.resourceChanges)).to.deep.equal({ update: 4 });
     });
+    for (const [i, r] of bulk.entries()) {
+      expect(await tryLogin(r, bulkRotated[i]!), r).to.equal(undefined);
+      expect(await tryLogin(r, bulkPasswords[i]!), `${r} old password`).to.be.instanceOf(Error);
+    }
     for (const [i, r] of roles.entries()) {
       expect(await tryLogin(r, rotated[i]!), r).to.equal(undefined);
       expect(await tryLogin(r, passwords[i]!), `${r} old password`).to.be.instanceOf(Error);
@@ -146,13 +177,15 @@ describe("reliability: secrets end to end", function () {
       await stack.up(opts());
     });
     expect(errors.join("\n")).to.include(`Role "${failed}"`).and.include("does not exist");
+    expect(errors.join("\n")).to.include(`Roles "bulk-failing"`);
     expect(await roleRow(failed)).to.equal(undefined);
+    expect(await roleRow(bulkFailed)).to.equal(undefined);
     spec.withFailing = false;
     await op("delete", async () => {
       const d = await stack.destroy(opts());
-      expect(changes(d.summary.resourceChanges)).to.deep.equal({ delete: 4 });
+      expect(changes(d.summary.resourceChanges)).to.deep.equal({ delete: 5 });
     });
-    for (const r of roles) expect(await roleRow(r)).to.equal(undefined);
+    for (const r of [...roles, ...bulk]) expect(await roleRow(r)).to.equal(undefined);
   });
 
   it("no plaintext password anywhere: server log, pg_stat_activity, engine output and events, state files, stack config, error messages", async function () {

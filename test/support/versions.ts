@@ -140,7 +140,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** An OS user's ids, for spawn. */
-type Ids = { uid: number; gid: number };
+export type Ids = { uid: number; gid: number };
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` OS user (created if missing). */
 function runAs(): Ids | undefined {
@@ -238,12 +238,27 @@ function reachableBy(bins: PgBinaries, ids: Ids): PgBinaries {
   return result;
 }
 
+/**
+ * The binaries of a major version as the server's OS user can run them, and that user's ids (undefined
+ * when not root): what `npm run demo` starts its server with (scripts/demo.js), the same as the tests'.
+ */
+export function serverBinaries(major: number = DEFAULT_MAJOR): { bins: PgBinaries; ids: Ids | undefined } {
+  const ids = runAs();
+  const found = binaries(major);
+  return { bins: ids ? reachableBy(found, ids) : found, ids };
+}
+
 export interface ClusterOptions {
   major?: number;
   /** Extra `-c name=value` settings. */
   settings?: Record<string, string>;
   /** The superuser's password (default: random). */
   password?: string;
+  /**
+   * Files written into the data folder after initdb (pg_hba.conf, server.crt, server.key, …), mode
+   * 0600 and owned by the server's OS user, as PostgreSQL requires of its key file.
+   */
+  files?: Record<string, string>;
 }
 
 /** A running cluster of our own. */
@@ -298,9 +313,7 @@ function killOnExit(child: ChildProcess, root: string): void {
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
-  const ids = runAs();
-  const found = binaries(opts.major ?? requestedMajor());
-  const bins = ids ? reachableBy(found, ids) : found;
+  const { bins, ids } = serverBinaries(opts.major ?? requestedMajor());
   const root = mkdtempSync(join(tmpdir(), `pulumi-postgres-roles-pg${bins.major}-`));
   chmodSync(root, 0o755);
   const dataDir = join(root, "data");
@@ -331,6 +344,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     throw new Error(`initdb (PostgreSQL ${bins.version}) failed: ${err.stderr?.toString() ?? err.message}`);
   } finally {
     rmSync(pwfile, { force: true });
+  }
+  for (const [name, content] of Object.entries(opts.files ?? {})) {
+    const file = join(dataDir, name);
+    writeFileSync(file, content, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    if (ids) chownSync(file, ids.uid, ids.gid);
   }
   const port = await freePort();
   const settings: Record<string, string> = {

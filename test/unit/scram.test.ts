@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
-import { SCRAM_ITERATIONS, pgSaslprep, scramVerifier, verifierMatches } from "../../provider/common/scram";
+import {
+  SCRAM_ITERATIONS,
+  pgSaslprep,
+  scramVerifier,
+  scramVerifierAsync,
+  verifierMatches,
+  verifierMatchesAsync,
+} from "../../provider/common/scram";
 
 const VERIFIER_RE =
   /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
@@ -116,6 +123,20 @@ describe("scram", () => {
       expect(verifierMatches("MD5" + "0".repeat(32), "x", "alice")).to.equal(undefined);
       expect(verifierMatches("md5" + "0".repeat(31), "x", "alice")).to.equal(undefined);
       expect(verifierMatches("", "", "alice")).to.equal(undefined);
+    });
+  });
+
+  describe("the asynchronous forms (PBKDF2 on the thread pool, for many roles at once)", () => {
+    it("compute what the synchronous ones do", async () => {
+      const password = "pässword\u00a0x";
+      const v = await scramVerifierAsync(password);
+      expect(v).to.match(new RegExp(`^SCRAM-SHA-256\\$${SCRAM_ITERATIONS}:`));
+      expect(verifierMatches(v, password, "r")).to.equal(true);
+      expect(await verifierMatchesAsync(scramVerifier(password), password, "r")).to.equal(true);
+      expect(await verifierMatchesAsync(v, "other", "r")).to.equal(false);
+      const md5 = "md5" + createHash("md5").update("pwr").digest("hex");
+      expect(await verifierMatchesAsync(md5, "pw", "r")).to.equal(true);
+      expect(await verifierMatchesAsync("plain", "pw", "r")).to.equal(undefined);
     });
   });
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Smoke test of the CLI installed by scripts/install-pulumi-cli.sh: runs a tiny TypeScript program with a
+# Smoke test of the CLI the tests use (scripts/pulumi-cli.js: an installed one on PATH, else the one
+# scripts/install-pulumi-cli.sh builds, with tools/pulumi-language-nodejs): runs a tiny TypeScript program with a
 # dynamic resource through `pulumi stack init / config set --secret / up / preview --expect-no-changes /
 # refresh / destroy`, then the same through the Automation API (inline program and workDir program).
 # Everything happens in a temporary folder outside the repo (local file backend); the repo's node_modules
@@ -7,9 +8,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-version=${PULUMI_CLI_VERSION:-$(node -p "require('$here/package.json').devDependencies.pulumi")}
-root="${PULUMI_HOME:-$HOME/.pulumi}/versions/$version"
-[ -x "$root/bin/pulumi" ] || { echo "smoke-test: $root/bin/pulumi missing; run scripts/install-pulumi-cli.sh" >&2; exit 1; }
+bin=$(node "$here/scripts/pulumi-cli.js" --where) || { echo "smoke-test: run npm run pulumi:install first" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pulumi-smoke.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -17,7 +16,7 @@ mkdir -p "$tmp/proj" "$tmp/state" "$tmp/auto"
 ln -s "$here/node_modules" "$tmp/proj/node_modules"
 ln -s "$here/node_modules" "$tmp/auto/node_modules" # the dynamic-provider plugin resolves @pulumi/pulumi from here
 
-export PATH="$root/bin:$PATH" PULUMI_BACKEND_URL="file://$tmp/state" PULUMI_CONFIG_PASSPHRASE=test
+export PATH="$bin:$PATH" PULUMI_BACKEND_URL="file://$tmp/state" PULUMI_CONFIG_PASSPHRASE=test
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 
 cat >"$tmp/proj/Pulumi.yaml" <<'EOF'
@@ -70,7 +69,7 @@ cat >"$tmp/auto/auto.js" <<'EOF'
 const path = require("path");
 const pulumi = require("@pulumi/pulumi");
 const { LocalWorkspace, PulumiCommand } = require("@pulumi/pulumi/automation");
-const [root, proj] = process.argv.slice(2);
+const [bin, proj] = process.argv.slice(2);
 
 async function exercise(stack) {
     await stack.setConfig("pw", { value: "xyz", secret: true });
@@ -84,7 +83,8 @@ async function exercise(stack) {
 }
 
 (async () => {
-    const pulumiCommand = await PulumiCommand.get({ root });
+    // the CLI's root is the folder above bin/; without one, `pulumi` from PATH (where bin is first)
+    const pulumiCommand = await PulumiCommand.get(path.basename(bin) === "bin" ? { root: path.dirname(bin) } : {});
     console.log(`Automation API uses ${pulumiCommand.command} ${pulumiCommand.version}`);
     const program = async () => {
         const provider = {
@@ -100,5 +100,5 @@ async function exercise(stack) {
 })().catch((e) => { console.error(e); process.exit(1); });
 EOF
 cd "$tmp/auto"
-step node auto.js "$root" "$tmp/proj"
+step node auto.js "$bin" "$tmp/proj"
 echo "smoke-test: all steps passed" >&2
