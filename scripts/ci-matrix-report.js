@@ -33,11 +33,10 @@ function serverVersion(job) {
 
 /** What the suite found and does not (yet) hold the provider to: kept here so the report says it. */
 const KNOWN_GAPS = [
-  "A COMMIT whose answer is lost is recognized on retry by Role (fixed), Grant, RoleMembership and DefaultPrivileges " +
-    '(their plans are deltas). Policy create retries into "already exists" (unless `adoptExisting`), and RowLevelSecurity ' +
-    "create would record the setting *after* its own change as the one to restore on delete.",
-  "A create whose COMMIT went through but whose every retry then failed leaves an object the state does not know: the " +
-    'next `up` fails with "already exists" and names `adoptExisting`.',
+  "Creation markers need an admin that may create the schema `pulumi_postgres_roles` in the resource's database (its owner, " +
+    "or CREATE on it). Without that, creates still work, but a Role or Policy whose create was interrupted after its COMMIT " +
+    'fails on the next `up` with "already exists" (the error says markers could not be kept) and RowLevelSecurity records ' +
+    "its own setting as the one to restore, as before.",
   "`check` accepts role names beginning with `pg_` (PostgreSQL refuses them at create, with a clear error) and strings " +
     "with lone UTF-16 surrogates (not valid text: they would reach the server as U+FFFD).",
   "A grantee written `Public` (any letter case) is the PUBLIC pseudo-role, never a role of that name.",
@@ -57,7 +56,7 @@ function render() {
     );
   const reports = {};
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    const m = /^reliability-(\d+)(-load)?\.json$/.exec(f);
+    const m = /^reliability-(\d+)(-load|-crash)?\.json$/.exec(f);
     if (!m) continue;
     reports[m[1]] = { ...(reports[m[1]] || {}), ...readJson(path.join(dir, f)) };
   }
@@ -111,14 +110,14 @@ function render() {
   out.push("## PostgreSQL versions");
   out.push("");
   out.push(
-    "| version | integration (superuser admin) | integration (non-superuser admin) | end to end (Pulumi engine) | faults, hostile input, secrets | load |",
+    "| version | integration (superuser admin) | integration (non-superuser admin) | end to end (Pulumi engine) | faults, hostile input, secrets | load | interruptions, identity |",
   );
-  out.push("|---|---|---|---|---|---|");
+  out.push("|---|---|---|---|---|---|---|");
   for (const m of majors) {
     const int = byName[`int-${m}`];
     const v = (int && serverVersion(int)) || String(m);
     out.push(
-      `| ${v} | ${cell(int)} | ${cell(byName[`int-${m}-nonsuper`])} | ${cell(byName[`e2e-${m}`])} | ${cell(byName[`reliability-${m}`])} | ${cell(byName[`load-${m}`])} |`,
+      `| ${v} | ${cell(int)} | ${cell(byName[`int-${m}-nonsuper`])} | ${cell(byName[`e2e-${m}`])} | ${cell(byName[`reliability-${m}`])} | ${cell(byName[`load-${m}`])} | ${cell(byName[`crash-${m}`])} |`,
     );
   }
   const passedVersions = majors.filter((m) => jobs.filter((j) => j.major === m).every((j) => j.ok));
@@ -188,6 +187,45 @@ function render() {
       out.push(
         `| ${esc(f.fault)} | ${f.injected} | ${f.operations} | ${esc(f.outcome)} | ${f.stateMatchesCatalog ? "yes" : "**no**"} |`,
       );
+  }
+
+  out.push("");
+  out.push("## Interrupted operations");
+  out.push("");
+  out.push(
+    "`pulumi up` / `destroy` through the CLI, killed (SIGKILL to the CLI's process group: CLI, language host, provider) once a " +
+      "condition held in the catalog, then `pulumi cancel` and one plain `up` / `destroy`. Converged means: the catalog checked by " +
+      "effect (roles, memberships, privileges, renamed roles under their OIDs, row level security, policy, creation markers), " +
+      "`pulumi preview --refresh --expect-no-changes` passed, and after the create a role of the same name made by someone else " +
+      "was still refused (`test/reliability/crash.test.ts`).",
+  );
+  for (const [major, r] of Object.entries(reports)) {
+    const c = r.crash;
+    if (!c) continue;
+    out.push("");
+    out.push(
+      `PostgreSQL ${major}: **${c.tried} interruption points tried, ${c.interrupted} reached before the run ended, ` +
+        `${c.converged} converged, ${c.failed} failed.**`,
+    );
+    out.push("");
+    out.push("| checkpoints | scenario | killed once | killed run (s) | converged | next run (s) |");
+    out.push("|---|---|---|---|---|---|");
+    for (const p of c.points)
+      out.push(
+        `| ${esc(p.mode)} | ${esc(p.scenario)} | ${esc(p.point)}${p.interrupted ? "" : " (run ended first)"} | ${p.cutSeconds ?? "–"} | ` +
+          `${p.converged ? (p.checkpointRestored ? "yes, after restoring the CLI's cut checkpoint file from its .bak" : "yes") : `**no**: ${esc(p.error ?? "")}`} | ${p.recoverySeconds ?? "–"} |`,
+      );
+    const said = c.points.find((p) => p.cancel)?.cancel;
+    if (said)
+      out.push(
+        `\n\`pulumi cancel\` (file backend) answered each time like: "${esc(said.replace(/^ok: /, ""))}"`,
+      );
+    if (c.identity && c.identity.length) {
+      out.push("");
+      out.push("Identity across servers:");
+      out.push("");
+      for (const line of c.identity) out.push(`- ${line}`);
+    }
   }
 
   out.push("");

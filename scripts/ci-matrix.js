@@ -9,6 +9,7 @@
 //           and as a managed-service style non-superuser admin on the versions of pg-versions.json
 //           `nonsuper`; the end-to-end suite on the oldest; the reliability suite (faults, hostile input,
 //           secrets) on the oldest and the newest; the load through the engine on the newest; the
+//           interrupted operations and identity across servers (crash) on the newest; the
 //           connection tests (TLS for each sslmode, client certificates, password file: servers of
 //           their own, compared with psql where installed) on the oldest and the newest;
 //           `impact` predictions against real `pulumi up` (scenarios on the oldest and the newest,
@@ -89,6 +90,8 @@ const SPECS = {
   ],
   // the load through the engine runs once, on the newest version
   load: ["dist/test/reliability/load.test.js"],
+  // interrupted operations through the CLI and identity across servers, once, on the newest version
+  crash: ["dist/test/reliability/crash.test.js"],
   // servers of their own (TLS on/off, pg_hba.conf of their own): no shared server
   connection: ["dist/test/connection/**/*.test.js"],
   // `impact` predictions against real `pulumi up`: the scenarios on the oldest version (memberships
@@ -114,14 +117,15 @@ function suite(kind, major, admin) {
   const name = `${short}-${major}${admin === "nonsuper" ? "-nonsuper" : ""}`;
   const env = { PGR_TEST_PG_VERSION: String(major) };
   if (admin === "nonsuper") env.PGR_TEST_ADMIN = "nonsuper";
-  if (kind === "reliability" || kind === "load") {
+  if (kind === "reliability" || kind === "load" || kind === "crash") {
     // one file per process: parts running at the same time never write the same file
     env.PGR_RELIABILITY_REPORT = path.join(
       outDir,
-      `reliability-${major}${kind === "load" ? "-load" : ""}.json`,
+      `reliability-${major}${kind === "reliability" ? "" : `-${kind}`}.json`,
     );
   }
   if (kind === "load") env.PGR_RELIABILITY_LOAD = "1";
+  if (kind === "crash") env.PGR_RELIABILITY_CRASH = "1";
   return {
     name,
     group,
@@ -195,6 +199,7 @@ const jobs = [
   suite("reliability", OLDEST),
   suite("reliability", NEWEST),
   suite("load", NEWEST),
+  suite("crash", NEWEST),
   suite("connection", OLDEST),
   suite("connection", NEWEST),
   compat("pack", 20, "oldest"),
@@ -219,6 +224,7 @@ function expectedSeconds(job) {
     e2e: 300,
     reliability: 240,
     load: 400,
+    crash: 600,
     integration: 30,
     connection: 20,
     unit: 5,

@@ -11,6 +11,8 @@ import { type Db, ON_TABLE, defineResource } from "../db/scaffold";
 import { readPolicy } from "./catalog";
 import { type PolicyInputs, type PolicyOutputs, checkPolicy, diffPolicy } from "./inputs";
 import { type PolicyActual, type PolicySpec, planPolicy } from "./planner";
+import { type Whereabouts, otherClusterError, whereabouts } from "../db/cluster";
+import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
 
 type Where = Pick<PolicyInputs, "name" | "schema" | "table" | "database" | "connection">;
 
@@ -30,11 +32,16 @@ function specOf(i: PolicyInputs): PolicySpec {
   });
 }
 
-/** The inputs as written, plus the OID and the expressions as PostgreSQL stored them. */
-function outputsOf(i: PolicyInputs, stored: PolicyActual): PolicyOutputs {
+/** The inputs as written, plus the OID (and its cluster) and the expressions as PostgreSQL stored them. */
+function outputsOf(
+  i: PolicyInputs,
+  stored: PolicyActual,
+  systemIdentifier: string | undefined,
+): PolicyOutputs {
   return compact({
     ...i,
     oid: stored.oid,
+    systemIdentifier,
     usingNormalized: stored.using,
     withCheckNormalized: stored.withCheck,
   });
@@ -46,12 +53,16 @@ function reported(actual: string | undefined, written: string | undefined, norma
   return written !== undefined && actual === normalized ? written : actual;
 }
 
-/** The policy this resource manages: by OID (it follows a rename by hand), else by its name. */
+/**
+ * The policy this resource manages: by OID (it follows a rename by hand), else by its name; by name
+ * only when the OID was recorded on another cluster (see provider/db/cluster.ts).
+ */
 async function locate(
   client: PoolClient,
   p: Partial<PolicyOutputs> & Where,
+  where: Whereabouts,
 ): Promise<PolicyActual | undefined> {
-  if (p.oid !== undefined) {
+  if (p.oid !== undefined && where.same) {
     const byOid = await readPolicy(client, { oid: p.oid });
     if (byOid) return byOid;
   }
@@ -69,22 +80,43 @@ async function readBack(client: PoolClient, i: PolicyInputs): Promise<PolicyActu
   return after;
 }
 
+/**
+ * Creates the policy; one of that name already on the table is taken over (converged) when
+ * adoptExisting says so or when its creation marker says this very resource made it (a run
+ * interrupted after its COMMIT), and refused otherwise. The marker is written in the same transaction.
+ */
 async function create(db: Db, inputs: PolicyInputs): Promise<pulumi.dynamic.CreateResult<PolicyOutputs>> {
   return db.transaction(async ({ client, execute }) => {
-    // adoptExisting: a policy of that name already on the table is converged, not created again;
-    // an expression written as PostgreSQL stores it (what `export` writes) counts as in place.
-    const existing = inputs.adoptExisting
-      ? await readPolicy(client, { schema: inputs.schema, table: inputs.table, name: inputs.name })
-      : undefined;
-    const asStored = existing && {
-      using: existing.using,
-      usingNormalized: existing.using,
-      withCheck: existing.withCheck,
-      withCheckNormalized: existing.withCheck,
+    const found = await readPolicy(client, { schema: inputs.schema, table: inputs.table, name: inputs.name });
+    const marked = found && (await markedBy(client, "policy", found.oid));
+    const ours = createdBy(marked, inputs.resourceUrn);
+    if (found && !inputs.adoptExisting && !ours) {
+      throw new ProviderError(db.label, "create policy", {
+        message: `policy ${JSON.stringify(inputs.name)} for table ${JSON.stringify(inputs.table)} already exists (${await notOursDetail(client, marked)})`,
+        code: "42710",
+        hint: "set adoptExisting: true to take over the existing policy, or choose another name",
+      });
+    }
+    // A policy taken over is converged; an expression written as PostgreSQL stores it (what
+    // `export` writes) counts as in place.
+    const asStored = found && {
+      using: found.using,
+      usingNormalized: found.using,
+      withCheck: found.withCheck,
+      withCheckNormalized: found.withCheck,
     };
-    await execute(planPolicy({ actual: existing, desired: specOf(inputs), previous: asStored }));
+    await execute(planPolicy({ actual: found, desired: specOf(inputs), previous: asStored }));
     const after = await readBack(client, inputs);
-    return { id: String(after.oid), outs: outputsOf(inputs, after) };
+    if (inputs.resourceUrn !== undefined && (!found || ours)) {
+      await mark(client, {
+        urn: inputs.resourceUrn,
+        kind: "policy",
+        oid: after.oid,
+        name: after.name,
+      });
+    }
+    const { here } = await whereabouts(client, undefined);
+    return { id: String(after.oid), outs: outputsOf(inputs, after, here) };
   });
 }
 
@@ -95,11 +127,13 @@ async function read(
 ): Promise<pulumi.dynamic.ReadResult<PolicyOutputs>> {
   const gone = { id: undefined, props: {} as PolicyOutputs };
   return db.transaction(async ({ client }) => {
-    const a = await locate(client, props);
+    const where = await whereabouts(client, props.systemIdentifier);
+    const a = await locate(client, props, where);
     if (!a) return gone;
     const outs: PolicyOutputs = {
       ...props,
       oid: a.oid,
+      systemIdentifier: where.here ?? props.systemIdentifier,
       name: a.name,
       schema: a.schema,
       table: a.table,
@@ -109,7 +143,7 @@ async function read(
       using: reported(a.using, props.using, props.usingNormalized),
       withCheck: reported(a.withCheck, props.withCheck, props.withCheckNormalized),
     };
-    return { id, props: compact(outs) };
+    return { id: where.same ? id : String(a.oid), props: compact(outs) };
   });
 }
 
@@ -120,7 +154,16 @@ async function update(
   news: PolicyInputs,
 ): Promise<pulumi.dynamic.UpdateResult<PolicyOutputs>> {
   return db.transaction(async ({ client, execute }) => {
-    const actual = await locate(client, olds);
+    const where = await whereabouts(client, olds.systemIdentifier);
+    if (!where.same) {
+      throw otherClusterError(
+        db.label,
+        "update policy",
+        `policy ${JSON.stringify(olds.name)} (oid ${olds.oid})`,
+        where,
+      );
+    }
+    const actual = await locate(client, olds, where);
     if (!actual) {
       throw new ProviderError(db.label, "update policy", {
         message: `policy ${JSON.stringify(olds.name)} on ${olds.schema}.${olds.table} no longer exists`,
@@ -129,14 +172,27 @@ async function update(
       });
     }
     await execute(planPolicy({ actual, desired: specOf(news), previous: olds }));
-    return { outs: outputsOf(news, await readBack(client, news)) };
+    return { outs: outputsOf(news, await readBack(client, news), where.here ?? olds.systemIdentifier) };
   });
 }
 
 async function remove(db: Db, _id: string, props: PolicyOutputs): Promise<void> {
   await db.transaction(async ({ client, execute }) => {
-    // Policy, table or schema already gone counts as success.
-    await execute(planPolicy({ actual: await locate(client, props) }));
+    // Policy, table or schema already gone counts as success. On another cluster the OID means
+    // nothing: missing by name is gone, found by name is refused (refresh first).
+    const where = await whereabouts(client, props.systemIdentifier);
+    const actual = await locate(client, props, where);
+    if (actual && !where.same) {
+      throw otherClusterError(
+        db.label,
+        "drop policy",
+        `policy ${JSON.stringify(props.name)} (oid ${props.oid})`,
+        where,
+      );
+    }
+    await execute(planPolicy({ actual }));
+    // Its creation marker goes with it, in the same transaction.
+    if (actual) await unmark(client, "policy", [actual.oid]);
   });
 }
 

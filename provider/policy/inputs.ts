@@ -29,6 +29,8 @@ export interface PolicyInputs {
   /** Create takes over a policy of that name already on the table (and converges it) instead of failing. */
   adoptExisting?: boolean;
   connection?: ConnectionArgs;
+  /** The resource's own URN (computed by the constructor): the key of its creation marker. Not compared by diff. */
+  resourceUrn?: string;
 }
 
 /**
@@ -38,6 +40,8 @@ export interface PolicyInputs {
  */
 export interface PolicyOutputs extends PolicyInputs {
   oid: number;
+  /** The system identifier of the cluster the OID belongs to (provider/db/cluster.ts); absent in older states. */
+  systemIdentifier?: string;
   usingNormalized?: string;
   withCheckNormalized?: string;
 }
@@ -185,6 +189,7 @@ export function checkPolicy(news: Record<string, unknown>): {
     database: news.database as string | undefined,
     adoptExisting: news.adoptExisting === true ? true : undefined,
     connection: news.connection as ConnectionArgs | undefined,
+    resourceUrn: typeof news.resourceUrn === "string" ? news.resourceUrn : undefined,
   });
   return { inputs, failures: p.failures };
 }

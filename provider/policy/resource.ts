@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
+import { resourceUrn } from "../common/urn";
 import provider from "../providers/policy";
 import type { PolicyCommand, PolicyInputs, PolicyOutputs } from "./inputs";
 
@@ -74,6 +75,8 @@ export class Policy extends pulumi.dynamic.Resource {
   declare public readonly database: pulumi.Output<string | undefined>;
   /** The policy's OID in pg_policy: stays the same across in-place changes. */
   declare public readonly oid: pulumi.Output<number>;
+  /** The system identifier of the cluster the policy (its OID) belongs to. */
+  declare public readonly systemIdentifier: pulumi.Output<string | undefined>;
   /** The USING expression as PostgreSQL stored it when this resource last wrote it (pg_get_expr). */
   declare public readonly usingNormalized: pulumi.Output<string | undefined>;
   /** The WITH CHECK expression as PostgreSQL stored it when this resource last wrote it. */
@@ -98,6 +101,8 @@ export class Policy extends pulumi.dynamic.Resource {
         oid: undefined,
         usingNormalized: undefined,
         withCheckNormalized: undefined,
+        systemIdentifier: undefined,
+        resourceUrn: resourceUrn(name, "Policy", opts),
       },
       withSecretOutputs(opts),
       "postgres-roles",

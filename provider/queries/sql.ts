@@ -8,6 +8,8 @@
  * set_option: 16; pg_parameter_acl: 15; pg_database_owner: 14), so a few queries come in variants
  * chosen by `server_version_num`.
  */
+import { literal } from "../common/quote";
+import { MARKER_SCHEMA } from "../db/ownership";
 import { attributeColumns } from "../role/attributes";
 import {
   type CatalogPlace,
@@ -97,8 +99,12 @@ edges(member, roleid, inherit) AS (
     FROM pg_database d WHERE d.datname = current_database() AND to_regrole('pg_database_owner') IS NOT NULL
 )`;
 
-/** Schemas of the system: pg_catalog, pg_toast, information_schema (user schemas cannot start with pg_). */
-const SYSTEM_SCHEMA = (col: string) => `(${col} = 'information_schema' OR left(${col}, 3) = 'pg_')`;
+/**
+ * Schemas of the system: pg_catalog, pg_toast, information_schema (user schemas cannot start with
+ * pg_), and this package's own creation markers (provider/db/ownership.ts).
+ */
+const SYSTEM_SCHEMA = (col: string) =>
+  `(${col} IN ('information_schema', ${literal(MARKER_SCHEMA)}) OR left(${col}, 3) = 'pg_')`;
 
 /** Array types and the row types of tables are not objects one grants on. */
 const USER_TYPES = `NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)

@@ -11,6 +11,8 @@ import { type Statement, stmt } from "../common/statement";
 import { type RoleFields, type RoleInputs, type RoleOutputs, checkRole, diffRole } from "./inputs";
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
 import { ROLE_FLAGS, flagsOf } from "./attributes";
+import { otherClusterError, whereabouts } from "../db/cluster";
+import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -48,8 +50,8 @@ export function desiredOf(
   return d;
 }
 
-function outputsOf(i: RoleInputs, oid: number): RoleOutputs {
-  return compact({ ...i, oid });
+function outputsOf(i: RoleInputs, oid: number, systemIdentifier: string | undefined): RoleOutputs {
+  return compact({ ...i, oid, systemIdentifier });
 }
 
 async function afterChange(
@@ -88,17 +90,24 @@ export function isOwnCreate(existing: RoleActual, desired: RoleDesired): boolean
   );
 }
 
+/**
+ * Creates the role, or takes over one of that name when adoptExisting says so, when its creation
+ * marker says this very resource made it (a run interrupted after the COMMIT: killed, or its state
+ * never written), or when an earlier attempt of this call may have committed it. Anything else of
+ * that name is refused. The marker is written in the same transaction as the role.
+ */
 async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.CreateResult<RoleOutputs>> {
   const resource = db.label;
   return db.transaction(async ({ client, attempt, execute }) => {
     const existing = await readRole(client, { name: inputs.name }, inputs.validUntil);
+    const marked = existing && (await markedBy(client, "role", existing.oid));
     const ours =
       existing !== undefined &&
-      attempt.mayHaveCommitted &&
-      isOwnCreate(existing, desiredOf(inputs, undefined));
+      (createdBy(marked, inputs.resourceUrn) ||
+        (attempt.mayHaveCommitted && isOwnCreate(existing, desiredOf(inputs, undefined))));
     if (existing && !inputs.adoptExisting && !ours) {
       throw new ProviderError(resource, "create role", {
-        message: `role ${JSON.stringify(inputs.name)} already exists`,
+        message: `role ${JSON.stringify(inputs.name)} already exists (${await notOursDetail(client, marked)})`,
         code: "42710",
         hint: "set adoptExisting: true to take over the existing role, or choose another name",
       });
@@ -106,7 +115,17 @@ async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.Create
     const verifier = inputs.password === undefined ? undefined : scramVerifier(inputs.password);
     await execute(planRole({ actual: existing, desired: desiredOf(inputs, verifier) }));
     const after = await afterChange(client, inputs.name, resource);
-    return { id: String(after.oid), outs: outputsOf(inputs, after.oid) };
+    // A role taken over through adoptExisting was not created here: it gets no marker.
+    if (inputs.resourceUrn !== undefined && (!existing || ours)) {
+      await mark(client, {
+        urn: inputs.resourceUrn,
+        kind: "role",
+        oid: after.oid,
+        name: after.name,
+      });
+    }
+    const { here } = await whereabouts(client, undefined);
+    return { id: String(after.oid), outs: outputsOf(inputs, after.oid, here) };
   });
 }
 
@@ -161,13 +180,21 @@ export async function passwordDrifted(
 
 async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dynamic.ReadResult<RoleOutputs>> {
   return db.transaction(async ({ client }) => {
-    const actual = await readRole(client, { oid: Number(id) }, props.validUntil);
+    // On another cluster the OID means nothing: the role is looked for by name (a refresh after a
+    // dump and restore finds it there; a stack pointed at the wrong server never claims another role).
+    const where = await whereabouts(client, props.systemIdentifier);
+    const actual = await readRole(
+      client,
+      where.same ? { oid: Number(id) } : { name: props.name },
+      props.validUntil,
+    );
     if (!actual) return { id: undefined, props: {} as RoleOutputs };
     const outs: RoleOutputs = {
       ...omit(props, "validUntil", "comment"),
       ...observedFields(actual, props),
       name: actual.name,
       oid: actual.oid,
+      systemIdentifier: where.here ?? props.systemIdentifier,
     };
     if (props.password !== undefined) {
       const { readable, stored } = await readPassword(client, actual.oid);
@@ -175,7 +202,7 @@ async function read(db: Db, id: string, props: RoleOutputs): Promise<pulumi.dyna
         outs.password = PASSWORD_DRIFT;
       outs.passwordCheck = readable ? PASSWORD_CHECKED : PASSWORD_NOT_CHECKED;
     }
-    return { id, props: compact(outs) };
+    return { id: where.same ? id : String(actual.oid), props: compact(outs) };
   });
 }
 
@@ -187,6 +214,15 @@ async function update(
 ): Promise<pulumi.dynamic.UpdateResult<RoleOutputs>> {
   const resource = db.label;
   return db.transaction(async ({ client, execute }) => {
+    const where = await whereabouts(client, olds.systemIdentifier);
+    if (!where.same) {
+      throw otherClusterError(
+        resource,
+        "update role",
+        `role ${JSON.stringify(olds.name)} (oid ${id})`,
+        where,
+      );
+    }
     const actual = await readRole(client, { oid: Number(id) }, news.validUntil);
     if (!actual) {
       throw new ProviderError(resource, "update role", {
@@ -198,7 +234,7 @@ async function update(
     if (news.password !== olds.password)
       verifier = news.password === undefined ? null : scramVerifier(news.password);
     await execute(planRole({ actual, desired: desiredOf(news, verifier, olds) }));
-    return { outs: outputsOf(news, actual.oid) };
+    return { outs: outputsOf(news, actual.oid, where.here ?? olds.systemIdentifier) };
   });
 }
 
@@ -282,7 +318,13 @@ export async function releaseOwned(
 
 async function remove(db: Db, id: string, props: RoleOutputs): Promise<void> {
   // By OID, so a role renamed by hand is still the one dropped; already gone counts as success.
+  // On another cluster the OID means nothing: missing by name is gone, found by name is refused.
   const found = await db.transaction(async ({ client }) => {
+    const where = await whereabouts(client, props.systemIdentifier);
+    if (!where.same) {
+      if (!(await readRole(client, { name: props.name }))) return undefined;
+      throw otherClusterError(db.label, "drop role", `role ${JSON.stringify(props.name)} (oid ${id})`, where);
+    }
     const actual = await readRole(client, { oid: Number(id) });
     return actual && { actual, deps: await dependents(client, [actual.oid]) };
   });
@@ -291,6 +333,8 @@ async function remove(db: Db, id: string, props: RoleOutputs): Promise<void> {
   await db.transaction(async ({ client, execute }) => {
     const actualNow = await readRole(client, { oid: Number(id) });
     await execute(planRole({ actual: actualNow }));
+    // Its creation marker goes with it, in the same transaction.
+    if (actualNow) await unmark(client, "role", [actualNow.oid]);
   });
 }
 

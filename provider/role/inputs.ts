@@ -17,6 +17,11 @@ export interface RoleInputs extends RoleFields {
   /** On delete: DROP OWNED BY the role (its objects and privileges, in every database). */
   dropOwned: boolean;
   connection?: ConnectionArgs;
+  /**
+   * The resource's own URN (computed by the Role constructor): the key of its creation marker
+   * (provider/db/ownership.ts). Not compared by diff.
+   */
+  resourceUrn?: string;
 }
 
 /** What create, update and read return: the inputs as the catalog has them, plus the role's OID. */
@@ -24,6 +29,8 @@ export interface RoleOutputs extends RoleInputs {
   oid: number;
   /** Set by refresh for a role with a password: whether the stored password could be checked (see hooks). */
   passwordCheck?: string;
+  /** The system identifier of the cluster the OID belongs to (provider/db/cluster.ts); absent in older states. */
+  systemIdentifier?: string;
 }
 
 /** "infinity", or a date/time PostgreSQL and JavaScript both read (ISO 8601 style). */
@@ -174,6 +181,7 @@ export function checkRole(news: Record<string, unknown>): {
     reassignOwnedTo: news.reassignOwnedTo as string | undefined,
     dropOwned: (news.dropOwned as boolean | undefined) ?? false,
     connection: news.connection as ConnectionArgs | undefined,
+    resourceUrn: typeof news.resourceUrn === "string" ? news.resourceUrn : undefined,
   });
   return { inputs, failures: p.failures };
 }

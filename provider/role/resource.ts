@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
+import { resourceUrn } from "../common/urn";
 import provider from "../providers/role";
 import type { RoleInputs, RoleOutputs } from "./inputs";
 
@@ -99,6 +100,8 @@ export class Role extends pulumi.dynamic.Resource {
   declare public readonly passwordCheck: pulumi.Output<string | undefined>;
   /** The role's OID: stays the same across renames. */
   declare public readonly oid: pulumi.Output<number>;
+  /** The system identifier of the cluster the role (its OID) belongs to. */
+  declare public readonly systemIdentifier: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: RoleArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -111,6 +114,8 @@ export class Role extends pulumi.dynamic.Resource {
         connection: secretInput(args.connection),
         oid: undefined,
         passwordCheck: undefined,
+        systemIdentifier: undefined,
+        resourceUrn: resourceUrn(name, "Role", opts),
       },
       withSecretOutputs(opts, "password"),
       "postgres-roles",

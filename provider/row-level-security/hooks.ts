@@ -14,7 +14,8 @@ import {
   checkRowLevelSecurity,
   diffRowLevelSecurity,
 } from "./inputs";
-import { planRowLevelSecurity } from "./planner";
+import { type RowLevelSecuritySetting, planRowLevelSecurity } from "./planner";
+import { createdBy, mark, markedBy, unmark } from "../db/ownership";
 
 type Target = Pick<RowLevelSecurityInputs, "schema" | "table" | "database" | "connection">;
 
@@ -46,6 +47,12 @@ function requireTable(
   return found;
 }
 
+/**
+ * Sets the table's row level security and notes the setting found, to restore on delete. When it
+ * changes the setting, the setting found is also kept in the creation marker, written in the same
+ * transaction: a create run again after an interruption (its COMMIT done, the state not written)
+ * finds its own marker and restores the setting noted the first time, not the one it made itself.
+ */
 async function create(
   db: Db,
   inputs: RowLevelSecurityInputs,
@@ -56,11 +63,30 @@ async function create(
       "set row level security",
       await readTableRowLevelSecurity(client, inputs.schema, inputs.table),
     );
-    await execute(planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs }));
+    const marked = await markedBy(client, "row level security", found.oid);
+    const noted = marked?.data as Partial<RowLevelSecuritySetting> | null | undefined;
+    const previous: RowLevelSecuritySetting =
+      createdBy(marked, inputs.resourceUrn) &&
+      typeof noted?.enabled === "boolean" &&
+      typeof noted.force === "boolean"
+        ? { enabled: noted.enabled, force: noted.force }
+        : found.setting;
+    const plan = planRowLevelSecurity({ ...tableOf(inputs), actual: found.setting, desired: inputs });
+    await execute(plan);
+    // A create that changes nothing needs no marker: run again, it finds the same setting.
+    if (inputs.resourceUrn !== undefined && plan.length > 0) {
+      await mark(client, {
+        urn: inputs.resourceUrn,
+        kind: "row level security",
+        oid: found.oid,
+        name: `${inputs.schema}.${inputs.table}`,
+        data: { ...previous },
+      });
+    }
     const outs: RowLevelSecurityOutputs = compact({
       ...inputs,
-      previousEnabled: found.setting.enabled,
-      previousForce: found.setting.force,
+      previousEnabled: previous.enabled,
+      previousForce: previous.force,
     });
     return { id: rowLevelSecurityId(inputs), outs };
   });
@@ -111,6 +137,7 @@ async function remove(db: Db, _id: string, props: RowLevelSecurityOutputs): Prom
     await execute(
       planRowLevelSecurity({ ...tableOf(props), actual: found.setting, desired: previous, restore: true }),
     );
+    await unmark(client, "row level security", [found.oid]);
   });
 }
 

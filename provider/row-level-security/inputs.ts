@@ -16,6 +16,8 @@ export interface RowLevelSecurityInputs {
   /** The database the table is in (the provider connects to it). Default: the connection's. */
   database?: string;
   connection?: ConnectionArgs;
+  /** The resource's own URN (computed by the constructor): the key of its creation marker. Not compared by diff. */
+  resourceUrn?: string;
 }
 
 /** The inputs, plus the table's setting found at create: delete restores it. */
@@ -42,6 +44,7 @@ export function checkRowLevelSecurity(news: Record<string, unknown>): {
     force: (news.force as boolean | undefined) ?? false,
     database: news.database as string | undefined,
     connection: news.connection as ConnectionArgs | undefined,
+    resourceUrn: typeof news.resourceUrn === "string" ? news.resourceUrn : undefined,
   });
   return { inputs, failures: p.failures };
 }

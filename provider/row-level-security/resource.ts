@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
+import { resourceUrn } from "../common/urn";
 import provider from "../providers/rowLevelSecurity";
 import type { RowLevelSecurityInputs, RowLevelSecurityOutputs } from "./inputs";
 
@@ -64,6 +65,7 @@ export class RowLevelSecurity extends pulumi.dynamic.Resource {
         connection: secretInput(args.connection),
         previousEnabled: undefined,
         previousForce: undefined,
+        resourceUrn: resourceUrn(name, "RowLevelSecurity", opts),
       },
       withSecretOutputs(opts),
       "postgres-roles",

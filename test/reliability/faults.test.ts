@@ -236,6 +236,53 @@ describe("reliability: faults", function () {
       });
     });
 
+    it("Policy and RowLevelSecurity create: the retry finds its own creation marker (not 'already exists'; the original setting kept)", async () => {
+      const t = `lost_${Math.random().toString(36).slice(2, 8)}`;
+      await q(`CREATE TABLE ${qi(schema)}.${qi(t)} (id int)`);
+      const urn = (type: string) =>
+        `urn:pulumi:faults::reliability::pulumi-nodejs:dynamic/postgres-roles:${type}::${t}`;
+      const p = new Lifecycle(new provider.PolicyProvider());
+      proxy.dropAfterCommit(1);
+      expect(
+        await p.up({
+          name: t,
+          schema,
+          table: t,
+          using: "id > 0",
+          resourceUrn: urn("Policy"),
+          connection: via(),
+        }),
+      ).to.equal("create");
+      const [pol] = await q<{ oid: string }>("SELECT oid FROM pg_policy WHERE polname = $1", [t]);
+      expect(String(pol!.oid)).to.equal(p.id);
+      const rls = new Lifecycle(new provider.RowLevelSecurityProvider());
+      proxy.dropAfterCommit(1);
+      await rls.up({
+        schema,
+        table: t,
+        force: true,
+        resourceUrn: urn("RowLevelSecurity"),
+        connection: via(),
+      });
+      expect(rls.outs).to.include({ previousEnabled: false, previousForce: false });
+      expect(proxy.armed).to.equal(0);
+      await rls.destroy();
+      const [flags] = await q<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+        `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = format('%I.%I', $1::text, $2::text)::regclass`,
+        [schema, t],
+      );
+      expect(flags).to.deep.equal({ relrowsecurity: false, relforcerowsecurity: false });
+      await p.destroy();
+      append("faults", {
+        fault: "COMMIT carried out, answer lost: Policy and RowLevelSecurity create",
+        injected: 2,
+        operations: 2,
+        outcome:
+          "each retried and succeeded; the policy recognized by its creation marker, the original row level security setting kept to restore",
+        stateMatchesCatalog: true,
+      });
+    });
+
     it("a role found on a retry is taken as ours only if every attribute is what was asked", () => {
       const desired: RoleDesired = {
         name: "r",
