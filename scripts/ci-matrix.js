@@ -305,7 +305,7 @@ function sdkVersions() {
 
 /**
  * A copy of this checkout (what the end-to-end suite reads: package.json and its lock, dist, examples,
- * bin, scripts) under the system temp folder, with @pulumi/pulumi at `sdk` installed by `npm install`
+ * bin, scripts, test/fixtures) under the system temp folder, with @pulumi/pulumi at `sdk` installed by `npm install`
  * running on the part's node; the PostgreSQL binaries of the matrix are linked, not copied.
  */
 function sdkCopy(job, sdk) {
@@ -318,6 +318,7 @@ function sdkCopy(job, sdk) {
     "examples",
     "bin",
     "scripts",
+    "test/fixtures",
   ]) {
     fs.cpSync(path.join(root, f), path.join(dir, f), {
       recursive: true,

@@ -73,15 +73,27 @@ export function makeProject(prefix: string, packageRoot: string, files: Record<s
 
 /**
  * The package as commit `commit` of this repository built it: its provider/ compiled with its own
- * tsconfig options into `<dir>/dist/provider`, with its package.json. Needs the git history (a
- * shallow clone without the commit fails, naming it).
+ * tsconfig options into `<dir>/dist/provider`, with its package.json. From the git history when the
+ * clone has the commit; otherwise (a shallow clone, or a copy of the checkout without .git) from
+ * test/fixtures/previous-release-<commit>.tgz, the same build committed beside the tests (package.json
+ * and dist/provider's JavaScript, made by this function from the history).
  */
 export async function buildCommit(commit: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `pulumi-postgres-roles-${commit}-`));
-  try {
-    await sh("git", ["cat-file", "-e", `${commit}^{commit}`], REPO);
-  } catch {
-    throw new Error(`commit ${commit} is not in this clone's history (git fetch --unshallow)`);
+  const fixture = join(REPO, "test", "fixtures", `previous-release-${commit}.tgz`);
+  const inHistory = await sh("git", ["cat-file", "-e", `${commit}^{commit}`], REPO).then(
+    () => true,
+    () => false,
+  );
+  if (!inHistory) {
+    if (!existsSync(fixture))
+      throw new Error(
+        `commit ${commit} is not in this clone's history (git fetch --unshallow), nor is ${fixture}`,
+      );
+    await sh("tar", ["-xzf", fixture], dir);
+    if (!existsSync(join(dir, "dist", "provider", "index.js")))
+      throw new Error(`${fixture}: no dist/provider`);
+    return dir;
   }
   const archive = join(dir, "src.tar");
   await sh(
