@@ -19,6 +19,7 @@ export const RESOURCE_KINDS = [
   "RowLevelSecurity",
   "Policy",
   "Privileges",
+  "Roles",
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -49,6 +50,8 @@ export interface PlannedStep {
   /** The new inputs after check (create, update, replace). */
   news?: Record<string, unknown>;
   replaceReasons?: string[];
+  /** The properties the engine found changed (`diffReasons`), when the CLI lists them. */
+  diffReasons?: string[];
   /** The URNs the new resource depends on (the engine runs those steps first). */
   dependencies: string[];
 }
@@ -75,6 +78,7 @@ interface RawStep {
   oldState?: { type?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
   newState?: { type?: string; inputs?: Record<string, unknown>; dependencies?: string[] };
   replaceReasons?: string[];
+  diffReasons?: string[];
 }
 
 function withoutProvider(o: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -144,6 +148,7 @@ export function parsePreview(text: string): PreviewSummary {
       olds: withoutProvider(s.oldState?.outputs ?? s.oldState?.inputs),
       news: withoutProvider(s.newState?.inputs),
       replaceReasons: s.replaceReasons,
+      ...(Array.isArray(s.diffReasons) ? { diffReasons: s.diffReasons } : {}),
       dependencies: s.newState?.dependencies ?? [],
     });
   }

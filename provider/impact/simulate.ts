@@ -31,14 +31,10 @@ import {
 } from "../queries/model";
 import { reachOf } from "../queries/effective";
 import { type PlannedStep, type ResourceKind, SECRET, isUnknownValue } from "./preview";
-import { privilegesDiff, privilegesHandler } from "./privileges";
-
-/** Privileges' handler, made once (its planner is loaded when the package has the resource). */
-let privilegesCache: { h: StepHandler | undefined } | undefined;
-function privileges(): StepHandler | undefined {
-  privilegesCache ??= { h: privilegesHandler() };
-  return privilegesCache.h;
-}
+import { diffPrivileges } from "../privileges/inputs";
+import { diffRoles } from "../roles/inputs";
+import { privilegesHandler } from "./privileges";
+import { rolesHandler, rolesRenames } from "./roles";
 
 /** A step whose effect the simulation could not (fully) tell, and why. */
 export interface SimulationNote {
@@ -58,7 +54,7 @@ export interface SimulationContext {
   routineOids?: RoutineOids;
   /** `schema NUL table NUL column` of existing columns (those without privileges are not in the model). */
   columns?: ReadonlySet<string>;
-  /** Other plug-ins (a resource kind this module does not know yet, e.g. Privileges). */
+  /** Other plug-ins (a resource kind this module does not know yet). */
   extensions?: Partial<Record<ResourceKind, StepHandler>>;
 }
 
@@ -131,6 +127,14 @@ export class Simulation {
   /** The grantor of a GRANT of a role (PostgreSQL 16+: the bootstrap superuser for a superuser). */
   membershipGrantor(): string {
     return this.model.superuser ? this.model.bootstrap : this.model.user;
+  }
+
+  /** Whether a step acts in another database than the one read: noted, and the step left out. */
+  elsewhere(step: PlannedStep, database: unknown): boolean {
+    if (database === undefined || database === this.model.database) return false;
+    const where = `acts in database ${String(database)}; this report reads ${this.model.database}`;
+    this.note(step, "elsewhere", `${where}: not simulated`);
+    return true;
   }
 
   /** Whether a step's inputs (or some of them) are unknown until apply: noted, and the step left out. */
@@ -263,14 +267,7 @@ export function targetObjects(
 ): ModelObject[] | undefined {
   const m = sim.model;
   const kind = OBJECT_KINDS[t.objectType];
-  if (kind.scope !== "cluster" && t.database !== undefined && t.database !== m.database) {
-    sim.note(
-      step,
-      "elsewhere",
-      `acts in database ${t.database}; this report reads ${m.database}: not simulated`,
-    );
-    return undefined;
-  }
+  if (kind.scope !== "cluster" && sim.elsewhere(step, t.database)) return undefined;
   if (t.objectType === "database") {
     const name = t.database ?? m.database;
     const o = m.objects.find((x) => x.object_type === "database" && x.name === name);
@@ -448,7 +445,7 @@ const grantHandler: StepHandler = (sim, action, step) => {
 // Roles and memberships
 
 /** Pairs (member, role) of the model with their aggregated options (planMembership's `actual`). */
-function membershipActual(sim: Simulation, role: string, member: string) {
+export function membershipActual(sim: Simulation, role: string, member: string) {
   const rows = sim.model.memberships.filter((m) => m.role === role && m.member === member);
   if (rows.length === 0) return undefined;
   return {
@@ -459,7 +456,7 @@ function membershipActual(sim: Simulation, role: string, member: string) {
 }
 
 /** GRANT role TO member [WITH …] as the admin: the grantor's row is added or its options changed. */
-function grantMembership(
+export function grantMembership(
   sim: Simulation,
   role: string,
   member: string,
@@ -489,7 +486,7 @@ function grantMembership(
 }
 
 /** REVOKE role FROM member (16+: the admin's grant only), or only its ADMIN OPTION. */
-function revokeMembership(sim: Simulation, role: string, member: string, adminOnly: boolean): void {
+export function revokeMembership(sim: Simulation, role: string, member: string, adminOnly: boolean): void {
   const m = sim.model;
   const v16 = m.version >= 160000;
   const grantor = sim.membershipGrantor();
@@ -535,7 +532,7 @@ const membershipHandler: StepHandler = (sim, action, step) => {
   if (inherit !== undefined || set !== undefined) grantMembership(sim, role, member, { inherit, set });
 };
 
-const ROLE_FLAG_FIELDS: Array<[string, keyof ModelRole]> = [
+export const ROLE_FLAG_FIELDS: Array<[string, keyof ModelRole]> = [
   ["login", "login"],
   ["superuser", "superuser"],
   ["createDatabase", "createdb"],
@@ -555,7 +552,7 @@ function validUntilOf(v: unknown): string | null {
   return d && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.000Z$/, "Z") : v;
 }
 
-function setRoleAttributes(role: ModelRole, v: Record<string, unknown>, oldPassword: unknown): void {
+export function setRoleAttributes(role: ModelRole, v: Record<string, unknown>, oldPassword: unknown): void {
   for (const [input, field] of ROLE_FLAG_FIELDS) {
     if (typeof v[input] === "boolean") (role as unknown as Record<string, unknown>)[field] = v[input];
   }
@@ -566,7 +563,12 @@ function setRoleAttributes(role: ModelRole, v: Record<string, unknown>, oldPassw
   role.name = v.name as string;
 }
 
-function dropRole(sim: Simulation, step: PlannedStep, role: ModelRole, v: Record<string, unknown>): void {
+export function dropRole(
+  sim: Simulation,
+  step: PlannedStep,
+  role: ModelRole,
+  v: Record<string, unknown>,
+): void {
   const m = sim.model;
   const id = role.id;
   const target = str(v.reassignOwnedTo);
@@ -622,6 +624,28 @@ function dropRole(sim: Simulation, step: PlannedStep, role: ModelRole, v: Record
   m.roles = m.roles.filter((r) => r.id !== id);
 }
 
+/** A role CREATE ROLE makes (every default), added to the model. */
+export function addRole(sim: Simulation, urn: string, name: string): ModelRole {
+  const m = sim.model;
+  const role: ModelRole = {
+    id: sim.newRoleId(urn),
+    name,
+    superuser: false,
+    createrole: false,
+    createdb: false,
+    login: false,
+    replication: false,
+    inherit: true,
+    bypassrls: false,
+    connection_limit: -1,
+    valid_until: null,
+    has_password: m.roles.some((r) => r.has_password !== null) ? false : null,
+    system: false,
+  };
+  m.roles.push(role);
+  return role;
+}
+
 const roleHandler: StepHandler = (sim, action, step) => {
   const m = sim.model;
   if (action === "delete") {
@@ -674,24 +698,8 @@ const roleHandler: StepHandler = (sim, action, step) => {
       );
       return;
     }
-    if (!role) {
-      role = {
-        id: sim.newRoleId(step.urn),
-        name: v.name as string,
-        superuser: false,
-        createrole: false,
-        createdb: false,
-        login: false,
-        replication: false,
-        inherit: true,
-        bypassrls: false,
-        connection_limit: -1,
-        valid_until: null,
-        has_password: m.roles.some((r) => r.has_password !== null) ? false : null,
-        system: false,
-      };
-      m.roles.push(role);
-    } else oldPassword = role.has_password ? SECRET : undefined;
+    if (!role) role = addRole(sim, step.urn, v.name as string);
+    else oldPassword = role.has_password ? SECRET : undefined;
   }
   setRoleAttributes(role, v, oldPassword);
   const inRoles = (v.inRoles as string[] | undefined) ?? [];
@@ -776,14 +784,7 @@ const defaultPrivilegesHandler: StepHandler = (sim, action, step) => {
   )
     return;
   const m = sim.model;
-  if (v.database !== undefined && v.database !== m.database) {
-    sim.note(
-      step,
-      "elsewhere",
-      `acts in database ${String(v.database)}; this report reads ${m.database}: not simulated`,
-    );
-    return;
-  }
+  if (sim.elsewhere(step, v.database)) return;
   const grantee = sim.granteeId(v.role as string);
   const owner = sim.roleByName(v.owner as string)?.id;
   if (grantee === undefined || owner === undefined) {
@@ -839,14 +840,7 @@ const rowLevelSecurityHandler: StepHandler = (sim, action, step) => {
   const v = action === "delete" ? step.olds! : step.news!;
   if (sim.unknown(step, v, ["table", "schema", "enabled", "force", "database"])) return;
   const m = sim.model;
-  if (v.database !== undefined && v.database !== m.database) {
-    sim.note(
-      step,
-      "elsewhere",
-      `acts in database ${String(v.database)}; this report reads ${m.database}: not simulated`,
-    );
-    return;
-  }
+  if (sim.elsewhere(step, v.database)) return;
   const schema = str(v.schema) ?? "public";
   const t = m.rowLevelSecurity.find((x) => x.schema === schema && x.table === v.table);
   if (!t) {
@@ -870,14 +864,7 @@ const policyHandler: StepHandler = (sim, action, step) => {
   const v = action === "delete" ? step.olds! : step.news!;
   if (sim.unknown(step, v, ["name", "table", "schema", "command", "permissive", "roles", "database"])) return;
   const m = sim.model;
-  if (v.database !== undefined && v.database !== m.database) {
-    sim.note(
-      step,
-      "elsewhere",
-      `acts in database ${String(v.database)}; this report reads ${m.database}: not simulated`,
-    );
-    return;
-  }
+  if (sim.elsewhere(step, v.database)) return;
   const schema = str(v.schema) ?? "public";
   const find = (x: Record<string, unknown>) =>
     m.policies.findIndex(
@@ -925,6 +912,8 @@ const HANDLERS: Partial<Record<ResourceKind, StepHandler>> = {
   DefaultPrivileges: defaultPrivilegesHandler,
   RowLevelSecurity: rowLevelSecurityHandler,
   Policy: policyHandler,
+  Privileges: privilegesHandler,
+  Roles: (sim, action, step) => rolesHandler(sim, action, step), // at call time: roles.ts imports this module
 };
 
 type Diff = (olds: never, news: never) => { deleteBeforeReplace?: boolean };
@@ -935,13 +924,14 @@ const DIFFS: Partial<Record<ResourceKind, Diff>> = {
   DefaultPrivileges: diffDefaultPrivileges as Diff,
   RowLevelSecurity: diffRowLevelSecurity as Diff,
   Policy: diffPolicy as Diff,
+  Privileges: diffPrivileges as Diff,
+  Roles: diffRoles as Diff,
 };
 
 /** Whether the engine deletes the old resource before creating its replacement (the resource's diff says). */
 function deleteFirst(step: PlannedStep, ctx: SimulationContext): boolean {
   const diff =
-    (step.kind === "Privileges" ? privilegesDiff() : DIFFS[step.kind]) ??
-    (ctx.extensions?.[step.kind] as unknown as { diff?: Diff } | undefined)?.diff;
+    DIFFS[step.kind] ?? (ctx.extensions?.[step.kind] as unknown as { diff?: Diff } | undefined)?.diff;
   if (!diff || !step.olds || !step.news) return false;
   return diff(step.olds as never, step.news as never).deleteBeforeReplace === true;
 }
@@ -965,7 +955,9 @@ function oldRoleNames(v: Record<string, unknown> | undefined): string[] {
 function noteRenameRaces(sim: Simulation, steps: readonly PlannedStep[]): void {
   const renames = new Map<string, { to: string; urn: string }>();
   for (const s of steps) {
-    if (s.kind !== "Role" || s.op !== "update" || !s.olds || !s.news) continue;
+    if (s.op !== "update" || !s.olds || !s.news) continue;
+    if (s.kind === "Roles") for (const [from, to] of rolesRenames(s)) renames.set(from, { to, urn: s.urn });
+    if (s.kind !== "Role") continue;
     if (typeof s.olds.name === "string" && s.olds.name !== s.news.name)
       renames.set(s.olds.name, { to: String(s.news.name), urn: s.urn });
   }
@@ -997,7 +989,7 @@ export function simulate(
 ): SimulationResult {
   const sim = new Simulation(before, ctx);
   const handler = (s: PlannedStep): StepHandler | undefined => {
-    const h = ctx.extensions?.[s.kind] ?? (s.kind === "Privileges" ? privileges() : HANDLERS[s.kind]);
+    const h = ctx.extensions?.[s.kind] ?? HANDLERS[s.kind];
     if (!h) sim.note(s, "partial", `${s.kind} is not simulated by this version`);
     return h;
   };

@@ -20,6 +20,8 @@ export interface ImpactSpec {
   rowLevelSecurity?: Props[];
   policies?: Props[];
   privileges?: Props[];
+  /** Roles resources (many roles each); their names are plain strings. */
+  bulkRoles?: Props[];
 }
 
 export function program(dir: string = process.cwd()): void {
@@ -41,6 +43,8 @@ export function program(dir: string = process.cwd()): void {
       return r.name;
     }
     if (Array.isArray(v)) return v.map(resolve);
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
     return v;
   };
   const args = (p: Props) =>
@@ -67,8 +71,6 @@ export function program(dir: string = process.cwd()): void {
   for (const p of spec.defaultPrivileges ?? []) new pg.DefaultPrivileges(p.key, args(p));
   for (const p of spec.rowLevelSecurity ?? []) new pg.RowLevelSecurity(p.key, args(p));
   for (const p of spec.policies ?? []) new pg.Policy(p.key, args(p));
-  if (spec.privileges && spec.privileges.length > 0) {
-    if (typeof pg.Privileges !== "function") throw new Error("spec: this build has no Privileges resource");
-    for (const p of spec.privileges) new pg.Privileges(p.key, args(p));
-  }
+  for (const p of spec.privileges ?? []) new pg.Privileges(p.key, args(p));
+  for (const p of spec.bulkRoles ?? []) new pg.Roles(p.key, args(p));
 }

@@ -24,6 +24,7 @@ describe("e2e: impact of a preview = what `pulumi up` does (real CLI)", function
   this.timeout(600_000);
   const p = unique("imp");
   const s = `${p}_s`;
+  const s2 = `${p}_s2`;
   const mine = (n: string) => n.startsWith(p);
   let project: ImpactProject;
   let version = 0;
@@ -51,7 +52,9 @@ describe("e2e: impact of a preview = what `pulumi up` does (real CLI)", function
     await project.destroy();
     project.remove();
     await q(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
-    await q(`DROP ROLE IF EXISTS ${qi(`${p}_hand`)}`).catch(() => undefined);
+    await q(`DROP SCHEMA IF EXISTS ${qi(s2)} CASCADE`);
+    for (const r of ["hand", "bgrp", "buser", "buser2"])
+      await q(`DROP ROLE IF EXISTS ${qi(`${p}_${r}`)}`).catch(() => undefined);
   });
 
   /** preview --json, predict, up, compare; returns the report. */
@@ -65,6 +68,10 @@ describe("e2e: impact of a preview = what `pulumi up` does (real CLI)", function
   }
 
   const role = (key: string, extra: Record<string, unknown> = {}) => ({ key, name: `${p}_${key}`, ...extra });
+  const changes = (r: ImpactReport, name: string) =>
+    (r.roles.find((x) => x.role === name)?.privileges ?? []).map(
+      (x) => `${x.change} ${x.object} ${x.privilege}`,
+    );
   const base = (): ImpactSpec => ({
     roles: [
       role("grp"),
@@ -271,16 +278,107 @@ describe("e2e: impact of a preview = what `pulumi up` does (real CLI)", function
     expect(report.findings.map((f) => f.code)).to.include("not-simulated");
   });
 
+  it("an authoritative Privileges revoking a hand-made grant in its schema", async () => {
+    await q(`CREATE SCHEMA ${qi(s2)}`);
+    await q(`CREATE TABLE ${qi(s2)}.t (id int)`);
+    await q(`CREATE ROLE ${qi(`${p}_hand`)} LOGIN`);
+    await q(`GRANT USAGE ON SCHEMA ${qi(s2)} TO ${qi(`${p}_hand`)}`);
+    await q(`GRANT SELECT ON ${qi(s2)}.t TO ${qi(`${p}_hand`)}`);
+    const next: ImpactSpec = JSON.parse(JSON.stringify(spec));
+    next.privileges = [
+      {
+        key: "priv",
+        grants: [
+          { role: "@grp", objectType: "schema", schema: s2, privileges: ["USAGE"] },
+          { role: "@grp", objectType: "table", schema: s2, privileges: ["SELECT"] },
+        ],
+        authoritative: { schemas: [s2] },
+      },
+    ];
+    const r = await step(next, "authoritative Privileges");
+    expect(changes(r, `${p}_hand`).sort()).to.deep.equal([`lost ${s2} USAGE`, "lost t SELECT"]);
+    expect(changes(r, `${p}_rep`)).to.include("gained t SELECT");
+    expect(r.notes).to.deep.equal([]);
+  });
+
+  it("an additive Privileges change: an entry added, and a Privileges without authoritative", async () => {
+    const next: ImpactSpec = JSON.parse(JSON.stringify(spec));
+    (next.privileges![0]!.grants as unknown[]).push({
+      role: "@app",
+      objectType: "table",
+      schema: s2,
+      objects: ["t"],
+      privileges: ["INSERT"],
+    });
+    next.privileges!.push({
+      key: "priv-add",
+      grants: [{ role: "@grp", objectType: "table", schema: s, objects: ["orders"], privileges: ["UPDATE"] }],
+    });
+    const r = await step(next, "additive Privileges");
+    expect(changes(r, `${p}_app2`)).to.include.members(["gained t INSERT", "gained orders UPDATE"]);
+    expect(changes(r, `${p}_rep`)).to.deep.equal(["gained orders UPDATE"]);
+    expect(r.notes).to.deep.equal([]);
+  });
+
+  it("Roles: created; then a login role renamed through `name`, given CREATEROLE and a group by inRoles; then authoritative memberships", async () => {
+    const estate = (roles: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      key: "estate",
+      roles,
+      ...extra,
+    });
+    const next: ImpactSpec = JSON.parse(JSON.stringify(spec));
+    next.bulkRoles = [estate({ [`${p}_bgrp`]: {}, buser: { name: `${p}_buser`, login: true } })];
+    const created = await step(next, "Roles created");
+    expect(created.roles.find((x) => x.role === `${p}_buser`)?.status).to.equal("new");
+
+    const second: ImpactSpec = JSON.parse(JSON.stringify(next));
+    second.bulkRoles = [
+      estate({
+        [`${p}_bgrp`]: {},
+        buser: { name: `${p}_buser2`, login: true, createRole: true, inRoles: [`${p}_bgrp`] },
+      }),
+    ];
+    second.grants!.push({
+      key: "bgrp-upd",
+      role: `${p}_bgrp`,
+      objectType: "table",
+      schema: s,
+      objects: ["customers"],
+      privileges: ["UPDATE"],
+    });
+    const r = await step(second, "Roles updated");
+    const user = r.roles.find((x) => x.role === `${p}_buser2`)!;
+    expect(user.renamedFrom).to.equal(`${p}_buser`);
+    expect(user.attributes.map((a) => a.attribute)).to.deep.equal(["CREATEROLE"]);
+    expect(user.memberships.map((m) => `${m.change} ${m.role}`)).to.deep.equal([`gained ${p}_bgrp`]);
+    expect(changes(r, `${p}_buser2`)).to.deep.equal(["gained customers UPDATE"]);
+    expect(r.findings.map((f) => `${f.level} ${f.code}`)).to.include("high createrole");
+    expect(r.notes).to.deep.equal([]);
+
+    // A membership granted by hand, revoked by authoritative memberships.
+    await q(`GRANT ${qi(`${p}_grp`)} TO ${qi(`${p}_buser2`)}`);
+    const third: ImpactSpec = JSON.parse(JSON.stringify(second));
+    third.bulkRoles![0]!.authoritative = { memberships: true };
+    const a = await step(third, "Roles authoritative memberships");
+    const lost = a.roles.find((x) => x.role === `${p}_buser2`)!;
+    expect(lost.memberships.map((m) => `${m.change} ${m.role}`)).to.deep.equal([`lost ${p}_grp`]);
+  });
+
   it("deletes: grants revoked, a role dropped with dropOwned, memberships gone", async () => {
     const next: ImpactSpec = JSON.parse(JSON.stringify(spec));
-    next.grants = next.grants!.filter((g) => g.key !== "app-ins" && g.key !== "col" && g.key !== "fn");
+    next.grants = next.grants!.filter(
+      (g) => g.key !== "app-ins" && g.key !== "col" && g.key !== "fn" && g.key !== "bgrp-upd",
+    );
+    next.bulkRoles = next.bulkRoles!.map((b) => ({ ...b, dropOwned: true }));
     next.roles = next.roles!.map((r) => (r.key === "rep" ? { ...r, dropOwned: true } : r));
     await step(next, "dropOwned set");
     const last: ImpactSpec = JSON.parse(JSON.stringify(next));
     last.roles = last.roles!.filter((r) => r.key !== "rep");
     last.grants = last.grants!.filter((g) => g.key !== "opt");
+    last.bulkRoles = [];
     const r = await step(last, "deletes");
     expect(r.roles.find((x) => x.role === `${p}_rep`)?.status).to.equal("dropped");
+    expect(r.roles.find((x) => x.role === `${p}_buser2`)?.status).to.equal("dropped");
     expect(version).to.be.greaterThan(0);
   });
 

@@ -11,7 +11,6 @@ import { EXIT_FINDINGS, buildImpact, exitStatus, reaches } from "../../provider/
 import { formatImpactMarkdown, formatImpactText } from "../../provider/impact/render";
 import { UsageError, parseArgs } from "../../provider/cli/args";
 import { main } from "../../provider/cli/main";
-import { hasPrivilegesPlanner } from "../../provider/impact/privileges";
 
 const role = (id: string, name: string, extra: Partial<ModelRole> = {}): ModelRole => ({
   id,
@@ -408,8 +407,8 @@ describe("impact: command line", () => {
   });
 });
 
-describe("impact: Privileges (authoritative), by the resource's own planner when the package has it", () => {
-  it("revokes a hand-made grant in its authoritative scope; without the planner, says it is not simulated", () => {
+describe("impact: Privileges (authoritative), by the resource's own planner", () => {
+  it("revokes a hand-made grant in its authoritative scope", () => {
     const before = model();
     before.roles.push(role("103", "hand", { login: true, valid_until: "2030-01-01T00:00:00Z" }));
     before.objects[1]!.acl = [
@@ -434,10 +433,6 @@ describe("impact: Privileges (authoritative), by the resource's own planner when
       ],
       before,
     );
-    if (!hasPrivilegesPlanner()) {
-      expect(r.notes.map((n) => n.message)).to.deep.equal(["Privileges is not simulated by this version"]);
-      return;
-    }
     expect(r.notes).to.deep.equal([]);
     const hand = r.roles.find((x) => x.role === "hand")!;
     expect(hand.privileges.map((p) => `${p.change} ${p.object} ${p.privilege}`)).to.deep.equal([
@@ -448,5 +443,101 @@ describe("impact: Privileges (authoritative), by the resource's own planner when
       "gained customers SELECT",
       "gained orders SELECT",
     ]);
+  });
+});
+
+describe("impact: Roles (many roles in one resource)", () => {
+  const rolesStep = (op: PlannedStep["op"], news?: object, olds?: object, diffReasons?: string[]) => ({
+    ...step(op, "Roles", "estate", news, olds),
+    diffReasons,
+  });
+  const olds = {
+    roles: { alice: {}, ops: {} },
+    oids: { alice: 101, ops: 103 },
+    adoptExisting: true,
+    dropOwned: false,
+  };
+  const withOps = (): AccessModel => {
+    const m = model();
+    m.roles.push(role("103", "ops", { login: true }));
+    return m;
+  };
+
+  it("an update: a rename through `name`, CREATEROLE, a login role put in a group by inRoles, a role created", () => {
+    const r = impact(
+      [
+        rolesStep(
+          "update",
+          {
+            roles: {
+              alice: { login: true, createRole: true, inRoles: ["operators"] },
+              ops: { name: "operators" },
+              svc: { login: true },
+            },
+            adoptExisting: true,
+            dropOwned: false,
+          },
+          olds,
+          ["roles"],
+        ),
+      ],
+      withOps(),
+    );
+    expect(r.notes).to.deep.equal([]);
+    const alice = r.roles.find((x) => x.role === "alice")!;
+    expect(alice.attributes.map((a) => a.attribute)).to.deep.equal(["CREATEROLE"]);
+    expect(alice.memberships.map((x) => `${x.change} ${x.role}`)).to.deep.equal(["gained operators"]);
+    expect(r.findings.map((f) => f.code)).to.include("createrole");
+    expect(r.roles.find((x) => x.role === "operators")?.renamedFrom).to.equal("ops");
+    expect(r.roles.find((x) => x.role === "svc")?.status).to.equal("new");
+  });
+
+  it("authoritative memberships revoke a group no inRoles lists; a removed key drops its role", () => {
+    const r = impact(
+      [
+        rolesStep(
+          "update",
+          {
+            roles: { alice: {} },
+            authoritative: { memberships: true },
+            adoptExisting: true,
+            dropOwned: false,
+          },
+          olds,
+          ["roles", "authoritative"],
+        ),
+      ],
+      withOps(),
+    );
+    const alice = r.roles.find((x) => x.role === "alice")!;
+    expect(alice.memberships.map((x) => `${x.change} ${x.role}`)).to.deep.equal(["lost readers"]);
+    expect(r.roles.find((x) => x.role === "ops")?.status).to.equal("dropped");
+  });
+
+  it("a role to create that exists already fails the whole step without adoptExisting; secret passwords are noted", () => {
+    const r = impact(
+      [
+        rolesStep("create", {
+          roles: { bob: { superuser: true }, carol: {} },
+          adoptExisting: false,
+          dropOwned: false,
+        }),
+      ],
+      withOps(),
+    );
+    expect(r.notes.map((n) => n.reason)).to.deep.equal(["failure"]);
+    expect(r.roles.find((x) => x.role === "bob")?.attributes ?? []).to.deep.equal([]);
+    const s = impact(
+      [
+        rolesStep("create", {
+          roles: { carol: { login: true } },
+          passwords: "[secret]",
+          adoptExisting: false,
+          dropOwned: false,
+        }),
+      ],
+      withOps(),
+    );
+    expect(s.notes.map((n) => n.reason)).to.deep.equal(["partial"]);
   });
 });
