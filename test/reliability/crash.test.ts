@@ -455,7 +455,7 @@ function clientBin(major: number): string | undefined {
       ];
       /** early / middle / late of a step that changes 20 objects, counted by `done`. */
       const thirds = (what: string, from: number, done: () => Promise<number>): When[] => [
-        { point: `first ${what}`, when: async () => (await done()) >= from + 1 },
+        { point: `first of 20 ${what}`, when: async () => (await done()) >= from + 1 },
         { point: `10 of 20 ${what}`, when: async () => (await done()) >= from + 10 },
         { point: `all 20 ${what}, the rest still pending`, when: async () => (await done()) >= from + 20 },
       ];
