@@ -6,7 +6,13 @@
  * effect, `pulumi preview --refresh --expect-no-changes`, and a role of the same name that someone
  * else made still refused. Each scenario (a ~200-resource create, an update renaming roles and
  * widening grants, a replacement of grants moved to another schema, a destroy) runs with the
- * engine's checkpoints and with PULUMI_SKIP_CHECKPOINTS=true.
+ * engine's checkpoints and with PULUMI_SKIP_CHECKPOINTS=true, killed at three points each: early
+ * (the first object appears, the first rename or new grant committed), middle (about half done) and
+ * late (every object of the step exists while the engine still has work: memberships and grants of
+ * the create, grant updates after the renames, the deletes of replaced grants; for the destroy, half
+ * the roles dropped). One stack per mode serves every point: creates and destroys alternate, and
+ * the update and replacement points each take the next step of a growing change. A bulk `Roles`
+ * create of 200 roles (one transaction) is killed before its COMMIT and after it.
  *
  * Identity across servers: a stack pointed at another server holding a role of the same OID never
  * touches it (refresh, up, destroy); a stack moved to a dump/restore copy of its server takes one
@@ -46,6 +52,11 @@ interface AppSpec {
   app: { name: string; connectionLimit: number };
 }
 
+/** Only one Roles resource of `count` login roles named `<prefix>_b<i>` (the bulk test). */
+interface BulkSpec {
+  bulk: { prefix: string; count: number };
+}
+
 const PROGRAM = `"use strict";
 const fs = require("fs");
 const path = require("path");
@@ -53,6 +64,12 @@ const pg = require("pulumi-postgres-roles");
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "spec.json"), "utf8"));
 if (spec.app) {
   new pg.Role("app", spec.app);
+  return;
+}
+if (spec.bulk) {
+  const roles = {};
+  for (let i = 0; i < spec.bulk.count; i++) roles[spec.bulk.prefix + "_b" + i] = { login: true };
+  new pg.Roles("bulk", { roles });
   return;
 }
 const p = spec.prefix;
@@ -95,7 +112,7 @@ class CliStack {
     writeFileSync(join(this.dir, "index.js"), PROGRAM);
   }
 
-  spec(s: Spec | AppSpec): void {
+  spec(s: Spec | AppSpec | BulkSpec): void {
     writeFileSync(join(this.dir, "spec.json"), JSON.stringify(s));
   }
 
@@ -415,15 +432,70 @@ function clientBin(major: number): string | undefined {
         moved: [0, 0],
       };
 
-      // 1. Create, killed once some roles (checkpoints) or memberships (skip) exist.
+      // Three points per scenario, each followed by cancel + one plain run and the checks. The stack
+      // is reused: the create/destroy points alternate (each converged destroy makes room for the
+      // next create), and the update and replacement points each add a step to the last one.
+      type When = { point: string; when: () => Promise<boolean> };
+      const allRoles = () => rolesLike(like(prefix, "\\_%"));
+      const creates: When[] = [
+        { point: "first role exists", when: async () => (await rolesLike(like(prefix, "\\_u%"))) >= 1 },
+        {
+          point: `half the user roles exist (${USERS / 2} of ${USERS})`,
+          when: async () => (await rolesLike(like(prefix, "\\_u%"))) >= USERS / 2,
+        },
+        {
+          point: `all ${USERS + 1} roles exist, memberships and grants still pending`,
+          when: async () => (await allRoles()) >= USERS + 1,
+        },
+      ];
+      const destroys: When[] = [
+        { point: "first membership removed", when: async () => (await members(group)) < USERS },
+        { point: "first role dropped", when: async () => (await allRoles()) < USERS + 1 },
+        { point: "half the roles dropped", when: async () => (await allRoles()) <= (USERS + 1) / 2 },
+      ];
+      /** early / middle / late of a step that changes 20 objects, counted by `done`. */
+      const thirds = (what: string, from: number, done: () => Promise<number>): When[] => [
+        { point: `first of 20 ${what}`, when: async () => (await done()) >= from + 1 },
+        { point: `10 of 20 ${what}`, when: async () => (await done()) >= from + 10 },
+        { point: `all 20 ${what}, the rest still pending`, when: async () => (await done()) >= from + 20 },
+      ];
+      const destroyed = async () => {
+        expect(await allRoles(), "roles left").to.equal(0);
+        expect(
+          await count("SELECT count(*) AS n FROM pg_policy WHERE polname = $1", [`${prefix}_pol`]),
+        ).to.equal(0);
+        const [rls] = await q<{ relrowsecurity: boolean }>(
+          `SELECT relrowsecurity FROM pg_class WHERE oid = format('%I.t', $1::text)::regclass`,
+          [schemaA],
+        );
+        expect(rls!.relrowsecurity, "row level security restored").to.equal(false);
+        expect(await markerRows(), "creation markers left").to.equal(0);
+      };
+
+      // 1. Create (and, between the creates, 2 of the 3 destroy points).
       stack.spec(base);
-      await interrupt(
-        "create of 201 resources",
-        skip ? "30 memberships exist" : "15 roles exist",
-        UP,
-        async () => (skip ? (await members(group)) >= 30 : (await rolesLike(like(prefix, "\\_u%"))) >= 15),
-        () => expectCatalog(base),
-      );
+      for (let k = 0; k < creates.length; k++) {
+        await interrupt("create of 201 resources", creates[k]!.point, UP, creates[k]!.when, () =>
+          expectCatalog(base),
+        );
+        if (k === 0) {
+          // A role of the same name that someone else made is still refused, and left as it was.
+          stack.spec({ ...base, foreign });
+          const refused = await stack.run(UP);
+          expect(refused.code, refused.out.slice(-3000)).to.not.equal(0);
+          expect(refused.out).to.include("already exists").and.include("did not create it");
+          expect(
+            (
+              await q<{ rolconnlimit: number }>("SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", [
+                foreign,
+              ])
+            )[0],
+          ).to.deep.equal({ rolconnlimit: 7 });
+          stack.spec(base);
+        }
+        if (k < creates.length - 1)
+          await interrupt("destroy", destroys[k]!.point, DESTROY, destroys[k]!.when, destroyed);
+      }
       const oids = new Map<number, number>();
       for (let i = 0; i < USERS; i++) {
         oids.set(
@@ -435,69 +507,137 @@ function clientBin(major: number): string | undefined {
         );
       }
 
-      // A role of the same name that someone else made is still refused, and left as it was.
-      stack.spec({ ...base, foreign });
-      const refused = await stack.run(UP);
-      expect(refused.code, refused.out.slice(-3000)).to.not.equal(0);
-      expect(refused.out).to.include("already exists").and.include("did not create it");
-      expect(
-        (
-          await q<{ rolconnlimit: number }>("SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", [foreign])
-        )[0],
-      ).to.deep.equal({ rolconnlimit: 7 });
-      stack.spec(base);
-      await stack.ok(UP);
+      // 2. Update, 3 steps, each renaming 20 roles and widening 20 grants (ranges grow by 20).
+      const widenedBy = [
+        [20, 40],
+        [20, 60],
+        [0, 66],
+      ] as const;
+      let spec: Spec = base;
+      for (let k = 0; k < 3; k++) {
+        const next: Spec = {
+          ...spec,
+          renamed: [0, 20 * (k + 1)],
+          widened: [widenedBy[k]![0], widenedBy[k]![1]],
+        };
+        const renamedBefore = spec.renamed[1];
+        stack.spec(next);
+        const at = thirds("roles renamed", renamedBefore, () => rolesLike(like(prefix, "\\_r%")))[k]!;
+        await interrupt(
+          `update: 20 roles renamed, ${next.widened[1] - next.widened[0] - (spec.widened[1] - spec.widened[0])} grants widened`,
+          at.point,
+          UP,
+          at.when,
+          () => expectCatalog(next, oids),
+        );
+        spec = next;
+      }
 
-      // 2. Update: 20 roles renamed, 20 grants widened; killed once some renames are done.
-      const updated: Spec = { ...base, renamed: [0, 20], widened: [20, 40] };
-      stack.spec(updated);
-      await interrupt(
-        "update: 20 roles renamed, 20 grants widened",
-        skip ? "15 roles renamed" : "3 roles renamed",
-        UP,
-        async () => (await rolesLike(like(prefix, "\\_r%"))) >= (skip ? 15 : 3),
-        () => expectCatalog(updated, oids),
-      );
+      // 3. Replacement, 3 steps, each moving 20 grants to another schema (create the new, then delete the old).
+      for (let k = 0; k < 3; k++) {
+        const next: Spec = { ...spec, moved: [0, 20 * (k + 1)] };
+        const movedBefore = spec.moved[1];
+        stack.spec(next);
+        const at = thirds("new grants in place", movedBefore, () =>
+          holding(like(prefix, "\\_%"), schemaB, "SELECT"),
+        )[k]!;
+        await interrupt("replacement: 20 grants moved to another schema", at.point, UP, at.when, () =>
+          expectCatalog(next, oids),
+        );
+        spec = next;
+      }
 
-      // 3. Replacement: 20 grants moved to another schema (create the new, then delete the old).
-      const moved: Spec = { ...updated, moved: [40, 60] };
-      stack.spec(moved);
-      await interrupt(
-        "replacement: 20 grants moved to another schema",
-        skip ? "10 old grants revoked" : "3 new grants in place",
-        UP,
-        async () =>
-          skip
-            ? (await holding(like(prefix, "\\_u%"), schemaA, "SELECT")) <= USERS - 20 - 10
-            : (await holding(like(prefix, "\\_%"), schemaB, "SELECT")) >= 3,
-        () => expectCatalog(moved, oids),
-      );
-
-      // 4. Destroy, killed once some roles are gone.
-      await interrupt(
-        "destroy",
-        skip ? "half the roles dropped" : "5 roles dropped",
-        DESTROY,
-        async () => (await rolesLike(like(prefix, "\\_%"))) <= (skip ? USERS / 2 : USERS + 1 - 5),
-        async () => {
-          expect(await rolesLike(like(prefix, "\\_%")), "roles left").to.equal(0);
-          expect(
-            await count("SELECT count(*) AS n FROM pg_policy WHERE polname = $1", [`${prefix}_pol`]),
-          ).to.equal(0);
-          const [rls] = await q<{ relrowsecurity: boolean }>(
-            `SELECT relrowsecurity FROM pg_class WHERE oid = format('%I.t', $1::text)::regclass`,
-            [schemaA],
-          );
-          expect(rls!.relrowsecurity, "row level security restored").to.equal(false);
-          expect(await markerRows(), "creation markers left").to.equal(0);
-        },
-      );
+      // 4. The last destroy point.
+      const last = destroys[destroys.length - 1]!;
+      await interrupt("destroy", last.point, DESTROY, last.when, destroyed);
       expect(
         points.filter((p) => p.mode === mode && !p.interrupted),
         "points reached before the run ended",
       ).to.deep.equal([]);
     });
   }
+  it("a 200-role Roles create (one transaction) killed before its COMMIT and after it, with and without checkpoints, converges with cancel + one up", async () => {
+    const COUNT = 200;
+    for (const mode of ["checkpoints", "PULUMI_SKIP_CHECKPOINTS=true"] as const) {
+      const skip = mode !== "checkpoints";
+      const prefix = unique(skip ? "bs" : "bc");
+      cleanupRoles.push(...Array.from({ length: COUNT }, (_, i) => `${prefix}_b${i}`));
+      const stack = new CliStack(
+        e2e!,
+        "crash",
+        skip ? "bulk-skip" : "bulk-checkpoints",
+        skip ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {},
+      );
+      await stack.init();
+      stack.spec({ bulk: { prefix, count: COUNT } });
+      const bulkRoles = () => rolesLike(like(prefix, "\\_b%"));
+      const markers = () =>
+        count(
+          `SELECT count(*) AS n FROM ${qi(MARKER_SCHEMA)}.${qi(MARKER_TABLE)} WHERE starts_with(urn, $1)`,
+          [`urn:pulumi:${stack.stack}::crash::`],
+        );
+      // The provider's transaction has written (it holds a transaction id) and is still open.
+      const uncommitted = async () =>
+        (await count(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE pid <> pg_backend_pid() AND backend_xid IS NOT NULL AND application_name = 'pulumi-postgres-roles'`,
+          [],
+        )) > 0;
+      const cuts: Array<{ point: string; when: () => Promise<boolean> }> = [
+        { point: "transaction open, roles created in it, before COMMIT", when: uncommitted },
+        {
+          point: `after COMMIT (all ${COUNT} roles visible)`,
+          when: async () => (await bulkRoles()) >= COUNT,
+        },
+      ];
+      for (const cut of cuts) {
+        const entry: Point = {
+          mode,
+          scenario: `Roles: create of ${COUNT} roles in one resource`,
+          point: cut.point,
+          interrupted: false,
+          converged: false,
+          cancel: "",
+        };
+        points.push(entry);
+        try {
+          const r = await stack.run(UP, cut.when);
+          entry.interrupted = r.killed;
+          entry.cutSeconds = r.seconds;
+          entry.point += ` (${await bulkRoles()} roles committed at the kill)`;
+          await stack.run(["cancel", "--yes"]);
+          let next = await stack.run(UP);
+          if (next.code !== 0 && stack.restoreCutCheckpoint(next.out)) {
+            entry.checkpointRestored = true;
+            next = await stack.run(UP);
+          }
+          if (next.code !== 0) throw new Error(`pulumi up failed (${next.code}):\n${next.out.slice(-4000)}`);
+          entry.recoverySeconds = next.seconds;
+          expect(await bulkRoles(), "roles").to.equal(COUNT);
+          expect(
+            await count("SELECT count(*) AS n FROM pg_roles WHERE rolname LIKE $1 AND rolcanlogin", [
+              like(prefix, "\\_b%"),
+            ]),
+            "login roles",
+          ).to.equal(COUNT);
+          expect(await markers(), "creation markers").to.equal(COUNT);
+          await stack.ok(PREVIEW_NO_CHANGES);
+          entry.converged = true;
+        } catch (e) {
+          entry.error = (e as Error).message.slice(0, 2000);
+          throw e;
+        }
+        await stack.ok(DESTROY);
+        expect(await bulkRoles(), "roles left").to.equal(0);
+        expect(await markers(), "markers left").to.equal(0);
+      }
+    }
+    expect(
+      points.filter((p) => p.scenario.startsWith("Roles:") && !p.interrupted),
+      "points reached before the run ended",
+    ).to.deep.equal([]);
+  });
+
   describe("identity across servers", () => {
     const clusters: Cluster[] = [];
     after(async () => {
