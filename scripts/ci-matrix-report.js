@@ -193,7 +193,7 @@ function render() {
   out.push("## Interrupted operations");
   out.push("");
   out.push(
-    "`pulumi up` / `destroy` through the CLI, killed (SIGKILL to the CLI's process group: CLI, language host, provider) once a " +
+    "`pulumi up` / `destroy` through the CLI, killed (SIGKILL to the CLI and every process it started: language host and provider, which run in process groups of their own) once a " +
       "condition held in the catalog, then `pulumi cancel` and one plain `up` / `destroy`. Converged means: the catalog checked by " +
       "effect (roles, memberships, privileges, renamed roles under their OIDs, row level security, policy, creation markers), " +
       "`pulumi preview --refresh --expect-no-changes` passed, and after the create a role of the same name made by someone else " +

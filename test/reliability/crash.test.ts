@@ -1,7 +1,7 @@
 /**
  * Crash consistency through the real CLI: `pulumi up` and `pulumi destroy` killed (SIGKILL to the
- * CLI's whole process group: the CLI, its language host and the provider, as a cancelled CI job or
- * a closed laptop would) at points chosen by waiting for a condition in the catalog (never by
+ * CLI and every process it started: its language host and the provider, which run in process groups
+ * of their own, as a cancelled CI job or a closed laptop would) at points chosen by waiting for a condition in the catalog (never by
  * sleeping), then `pulumi cancel` and one plain `up` / `destroy`. After each: the catalog checked by
  * effect, `pulumi preview --refresh --expect-no-changes`, and a role of the same name that someone
  * else made still refused. Each scenario (a ~200-resource create, an update renaming roles and
@@ -98,6 +98,33 @@ interface RunResult {
   seconds: number;
 }
 
+/**
+ * SIGKILL to the CLI and everything it started. Killing its process group is not enough: the CLI
+ * starts its plugins (the language host, the dynamic provider) in process groups of their own, and
+ * they would live on, orphaned, possibly finishing a transaction after the "kill". So the process
+ * tree is read first (`ps`), then each process of it is killed.
+ */
+function killTree(root: number): void {
+  const children = new Map<number, number[]>();
+  for (const line of execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).split("\n")) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid && ppid) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const tree: number[] = [];
+  for (const todo = [root]; todo.length > 0;) {
+    const pid = todo.pop()!;
+    tree.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  for (const pid of tree.concat(-root)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** One stack of the folder program, driven through the CLI binary. */
 class CliStack {
   readonly dir: string;
@@ -123,7 +150,7 @@ class CliStack {
 
   /**
    * Runs the CLI; with `killWhen`, polls it every 50 ms while the CLI runs and, once it holds,
-   * kills the CLI's process group (SIGKILL).
+   * kills the CLI and its plugins (SIGKILL, {@link killTree}).
    */
   run(args: string[], killWhen?: () => Promise<boolean>): Promise<RunResult> {
     const started = Date.now();
@@ -148,7 +175,7 @@ class CliStack {
         const hit = await killWhen().catch(() => false);
         if (hit && !done) {
           killed = true;
-          process.kill(-child.pid!, "SIGKILL");
+          killTree(child.pid!);
           return;
         }
         await new Promise((r) => setTimeout(r, 50));
@@ -183,6 +210,20 @@ class CliStack {
     copyFileSync(`${file}.bak`, file);
     if (existsSync(`${file}.bak.attrs`)) copyFileSync(`${file}.bak.attrs`, `${file}.attrs`);
     return true;
+  }
+
+  /**
+   * `pulumi cancel`. When the kill cut the checkpoint file, cancel itself fails on it ("failed to
+   * load checkpoint") and leaves the lock: the .bak is put back and cancel run again.
+   */
+  async cancel(): Promise<{ said: string; restored: boolean }> {
+    let r = await this.run(["cancel", "--yes"]);
+    const restored = r.code !== 0 && this.restoreCutCheckpoint(r.out);
+    if (restored) r = await this.run(["cancel", "--yes"]);
+    return {
+      said: `${r.code === 0 ? "ok" : `exit ${r.code}`}: ${r.out.trim().split("\n").pop()}`,
+      restored,
+    };
   }
 
   init(): Promise<RunResult> {
@@ -403,8 +444,9 @@ function clientBin(major: number): string | undefined {
           const cut = await stack.run(args, when);
           entry.interrupted = cut.killed;
           entry.cutSeconds = cut.seconds;
-          const cancel = await stack.run(["cancel", "--yes"]);
-          entry.cancel = `${cancel.code === 0 ? "ok" : `exit ${cancel.code}`}: ${cancel.out.trim().split("\n").pop()}`;
+          const cancel = await stack.cancel();
+          entry.cancel = cancel.said;
+          if (cancel.restored) entry.checkpointRestored = true;
           let next = await stack.run(args);
           if (next.code !== 0 && stack.restoreCutCheckpoint(next.out)) {
             entry.checkpointRestored = true;
@@ -605,7 +647,7 @@ function clientBin(major: number): string | undefined {
           entry.interrupted = r.killed;
           entry.cutSeconds = r.seconds;
           entry.point += ` (${await bulkRoles()} roles committed at the kill)`;
-          await stack.run(["cancel", "--yes"]);
+          if ((await stack.cancel()).restored) entry.checkpointRestored = true;
           let next = await stack.run(UP);
           if (next.code !== 0 && stack.restoreCutCheckpoint(next.out)) {
             entry.checkpointRestored = true;
