@@ -72,9 +72,11 @@ const MARKED_BY = `
 SELECT urn, object_name AS name, data FROM ${QUALIFIED}
  WHERE cluster = $1 AND kind = $2 AND object_oid = $3`;
 
+/** Every marker of a create in one statement (one row per element of the arrays). */
 const MARK = `
 INSERT INTO ${QUALIFIED} (cluster, kind, object_oid, object_name, urn, data)
-VALUES ($1, $2, $3, $4, $5, $6)
+SELECT $1, k, o, n, u, d::jsonb
+  FROM unnest($2::text[], $3::oid[], $4::text[], $5::text[], $6::text[]) AS m(k, o, n, u, d)
 ON CONFLICT (cluster, kind, object_oid)
 DO UPDATE SET object_name = EXCLUDED.object_name, urn = EXCLUDED.urn, data = EXCLUDED.data, created_at = now()`;
 
@@ -158,16 +160,29 @@ export async function mark(client: PoolClient, ...entries: MarkEntry[]): Promise
   if (entries.length === 0 || (await markersUnavailable(client)) !== undefined) return;
   const cluster = await clusterIdentifier(client);
   if (cluster === undefined) return;
-  for (const m of entries) {
-    await client.query(MARK, [
-      cluster,
-      m.kind,
-      m.oid,
-      m.name,
-      m.urn,
-      m.data === undefined ? null : JSON.stringify(m.data),
-    ]);
-  }
+  await client.query(MARK, [
+    cluster,
+    entries.map((m) => m.kind),
+    entries.map((m) => m.oid),
+    entries.map((m) => m.name),
+    entries.map((m) => m.urn),
+    entries.map((m) => (m.data === undefined ? null : JSON.stringify(m.data))),
+  ]);
+}
+
+/**
+ * Marks the objects a create made, when the resource knows its URN (`resourceUrn`; a state of an
+ * earlier version, or a hook called directly without it, marks nothing). Not for an object taken
+ * over through adoptExisting: it was not created here.
+ */
+export async function markCreated(
+  client: PoolClient,
+  urn: string | undefined,
+  kind: MarkedKind,
+  objects: ReadonlyArray<{ oid: number; name: string; data?: Record<string, unknown> }>,
+): Promise<void> {
+  if (urn === undefined || objects.length === 0) return;
+  await mark(client, ...objects.map((o) => ({ urn, kind, oid: o.oid, name: o.name, data: o.data })));
 }
 
 /**

@@ -17,6 +17,7 @@ import { diffGrant } from "../grant/inputs";
 import { diffMembership } from "../membership/inputs";
 import { diffPolicy } from "../policy/inputs";
 import { diffRole } from "../role/inputs";
+import { ROLE_INFO_DEFAULTS } from "../role/attributes";
 import { diffRowLevelSecurity } from "../row-level-security/inputs";
 import { diffDefaultPrivileges } from "../default-privileges/inputs";
 import { splitRoutine } from "../grant/inputs";
@@ -628,15 +629,12 @@ export function dropRole(
 export function addRole(sim: Simulation, urn: string, name: string): ModelRole {
   const m = sim.model;
   const role: ModelRole = {
+    ...(ROLE_INFO_DEFAULTS as Pick<
+      ModelRole,
+      "superuser" | "createrole" | "createdb" | "login" | "replication" | "inherit" | "bypassrls"
+    >),
     id: sim.newRoleId(urn),
     name,
-    superuser: false,
-    createrole: false,
-    createdb: false,
-    login: false,
-    replication: false,
-    inherit: true,
-    bypassrls: false,
     connection_limit: -1,
     valid_until: null,
     has_password: m.roles.some((r) => r.has_password !== null) ? false : null,

@@ -12,7 +12,7 @@ import { readPolicy } from "./catalog";
 import { type PolicyInputs, type PolicyOutputs, checkPolicy, diffPolicy } from "./inputs";
 import { type PolicyActual, type PolicySpec, planPolicy } from "./planner";
 import { type Whereabouts, otherClusterError, whereabouts } from "../db/cluster";
-import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
+import { createdBy, markCreated, markedBy, notOursDetail, unmark } from "../db/ownership";
 
 type Where = Pick<PolicyInputs, "name" | "schema" | "table" | "database" | "connection">;
 
@@ -107,14 +107,7 @@ async function create(db: Db, inputs: PolicyInputs): Promise<pulumi.dynamic.Crea
     };
     await execute(planPolicy({ actual: found, desired: specOf(inputs), previous: asStored }));
     const after = await readBack(client, inputs);
-    if (inputs.resourceUrn !== undefined && (!found || ours)) {
-      await mark(client, {
-        urn: inputs.resourceUrn,
-        kind: "policy",
-        oid: after.oid,
-        name: after.name,
-      });
-    }
+    if (!found || ours) await markCreated(client, inputs.resourceUrn, "policy", [after]);
     const { here } = await whereabouts(client, undefined);
     return { id: String(after.oid), outs: outputsOf(inputs, after, here) };
   });

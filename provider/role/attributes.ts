@@ -91,6 +91,11 @@ export const ROLE_FLAGS: readonly RoleFlag[] = ROLE_ATTRIBUTES.map((a) => a.key)
 
 export const ROLE_DEFAULTS = Object.fromEntries(ROLE_ATTRIBUTES.map((a) => [a.key, a.default])) as RoleFlags;
 
+/** The same defaults under the names the query functions read them (RoleInfo's `info` names). */
+export const ROLE_INFO_DEFAULTS: Readonly<Record<string, boolean>> = Object.fromEntries(
+  ROLE_ATTRIBUTES.map((a) => [a.info, a.default]),
+);
+
 /** Picks the attributes out of any object that has them (inputs, catalog reads). */
 export function flagsOf(o: RoleFlags): RoleFlags {
   return Object.fromEntries(ROLE_FLAGS.map((f) => [f, o[f]])) as RoleFlags;

@@ -12,7 +12,7 @@ import { type RoleFields, type RoleInputs, type RoleOutputs, checkRole, diffRole
 import { type RoleActual, type RoleDesired, planRole } from "./planner";
 import { ROLE_FLAGS, flagsOf } from "./attributes";
 import { otherClusterError, whereabouts } from "../db/cluster";
-import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
+import { createdBy, markCreated, markedBy, notOursDetail, unmark } from "../db/ownership";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -116,14 +116,7 @@ async function create(db: Db, inputs: RoleInputs): Promise<pulumi.dynamic.Create
     await execute(planRole({ actual: existing, desired: desiredOf(inputs, verifier) }));
     const after = await afterChange(client, inputs.name, resource);
     // A role taken over through adoptExisting was not created here: it gets no marker.
-    if (inputs.resourceUrn !== undefined && (!existing || ours)) {
-      await mark(client, {
-        urn: inputs.resourceUrn,
-        kind: "role",
-        oid: after.oid,
-        name: after.name,
-      });
-    }
+    if (!existing || ours) await markCreated(client, inputs.resourceUrn, "role", [after]);
     const { here } = await whereabouts(client, undefined);
     return { id: String(after.oid), outs: outputsOf(inputs, after.oid, here) };
   });

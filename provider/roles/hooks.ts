@@ -13,7 +13,7 @@ import { compact, omit } from "../common/values";
 import { scramVerifierAsync } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
 import { otherClusterError, whereabouts } from "../db/cluster";
-import { createdBy, mark, markedBy, notOursDetail, unmark } from "../db/ownership";
+import { createdBy, markCreated, markedBy, notOursDetail, unmark } from "../db/ownership";
 import { type RoleLookup, readPasswords, readRoles } from "../role/catalog";
 import { readBack, rolesToDrop } from "./catalog";
 import {
@@ -132,16 +132,6 @@ async function verifiersFor(
   return out;
 }
 
-/** Creation markers for the roles this resource created (not for roles adopted), in the same transaction. */
-async function markCreated(
-  client: PoolClient,
-  urn: string | undefined,
-  created: ReadonlyArray<{ oid: number; name: string }>,
-): Promise<void> {
-  if (urn === undefined || created.length === 0) return;
-  await mark(client, ...created.map((r) => ({ urn, kind: "role" as const, oid: r.oid, name: r.name })));
-}
-
 async function create(db: Db, inputs: RolesInputs): Promise<pulumi.dynamic.CreateResult<RolesOutputs>> {
   const resource = db.label;
   return db.transaction(async ({ client, attempt, execute }) => {
@@ -169,7 +159,7 @@ async function create(db: Db, inputs: RolesInputs): Promise<pulumi.dynamic.Creat
     );
     // A role taken over through adoptExisting was not created here: it gets no marker.
     const created = after.filter((_, i) => !found[i] || ours.has(entries[i]!.key));
-    await markCreated(client, inputs.resourceUrn, created);
+    await markCreated(client, inputs.resourceUrn, "role", created);
     const { here } = await whereabouts(client, undefined);
     const oids = Object.fromEntries(entries.map((e, i) => [e.key, after[i]!.oid]));
     return { id: randomUUID(), outs: compact({ ...inputs, oids, systemIdentifier: here }) };
@@ -330,6 +320,7 @@ async function update(
     await markCreated(
       client,
       news.resourceUrn,
+      "role",
       after.filter((_, i) => !byNameFound.get(toCreate[i]!.key) || ours.has(toCreate[i]!.key)),
     );
     const oids: Record<string, number> = {};
