@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
@@ -57,7 +58,7 @@ export class DefaultPrivilegesProvider extends HookProvider<
  * Privileges that objects created later by `owner` get (ALTER DEFAULT PRIVILEGES FOR ROLE owner
  * [IN SCHEMA schema] GRANT ... ON TABLES | SEQUENCES | FUNCTIONS | ROUTINES | TYPES | SCHEMAS TO role).
  */
-export class DefaultPrivileges extends pulumi.dynamic.Resource {
+export class DefaultPrivileges extends PostgresResource {
   /** The grantee, or "PUBLIC". */
   declare public readonly role: pulumi.Output<string>;
   /** The role whose future objects get the privileges. */

@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import type { ObjectType } from "../common/privileges";
@@ -49,7 +50,7 @@ export class GrantProvider extends HookProvider<GrantInputs, GrantOutputs> {
 }
 
 /** Privileges of a role (or PUBLIC) on a database, a schema, or tables, sequences or routines in a schema. */
-export class Grant extends pulumi.dynamic.Resource {
+export class Grant extends PostgresResource {
   /** The grantee, or "PUBLIC". */
   declare public readonly role: pulumi.Output<string>;
   /** The object type, in lower case. */

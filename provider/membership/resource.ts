@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
@@ -31,7 +32,7 @@ export class RoleMembershipProvider extends HookProvider<MembershipInputs, Membe
 }
 
 /** Makes `member` a member of the group `role` (GRANT role TO member), optionally WITH ADMIN OPTION. */
-export class RoleMembership extends pulumi.dynamic.Resource {
+export class RoleMembership extends PostgresResource {
   /** The group role. */
   declare public readonly role: pulumi.Output<string>;
   /** The role that is a member of `role`. */

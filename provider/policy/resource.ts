@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
@@ -54,7 +55,7 @@ export class PolicyProvider extends HookProvider<PolicyInputs, PolicyOutputs> {
  * command TO roles USING (…) WITH CHECK (…)`. It takes effect once row level security is enabled on
  * the table (see {@link RowLevelSecurity}).
  */
-export class Policy extends pulumi.dynamic.Resource {
+export class Policy extends PostgresResource {
   /** The policy's name. */
   declare public readonly name: pulumi.Output<string>;
   /** The table the policy is on. */

@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import type { ObjectType } from "../common/privileges";
@@ -62,7 +63,7 @@ export class PrivilegesProvider extends HookProvider<PrivilegesInputs, Privilege
  * Many privileges in one resource (one engine step, one transaction), additive or authoritative
  * over schemas and roles.
  */
-export class Privileges extends pulumi.dynamic.Resource {
+export class Privileges extends PostgresResource {
   /** The database; undefined: the connection's. */
   declare public readonly database: pulumi.Output<string | undefined>;
   /** The entries by key, as last applied. */

@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
@@ -64,7 +65,7 @@ export class RoleProvider extends HookProvider<RoleInputs, RoleOutputs> {
  * A PostgreSQL role (user or group): attributes, password, group memberships.
  * Renaming (`name`) is an update in place (ALTER ROLE ... RENAME TO): same OID, grants kept.
  */
-export class Role extends pulumi.dynamic.Resource {
+export class Role extends PostgresResource {
   /** The role's name as the catalog has it (a rename made by hand shows after a refresh). */
   declare public readonly name: pulumi.Output<string>;
   /** LOGIN: whether the role can connect. */

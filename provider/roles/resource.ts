@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
@@ -94,7 +95,7 @@ function splitPasswords(given: RolesArgs["roles"]): {
  * memberships (to roles of this resource or outside it), settings and comment; one engine step and
  * one transaction for all of them, for estates of thousands of roles. See docs/roles.md.
  */
-export class Roles extends pulumi.dynamic.Resource {
+export class Roles extends PostgresResource {
   /** The roles as the catalog has them, keyed as given; each entry lists only what differs from the defaults. */
   declare public readonly roles: pulumi.Output<Record<string, RolesEntry>>;
   /** Each role's OID, by key (stays the same across renames). */

@@ -1,3 +1,4 @@
+import { PostgresResource } from "../common/resource";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/inputs";
 import { HookProvider } from "../common/provider-base";
@@ -36,7 +37,7 @@ export class RowLevelSecurityProvider extends HookProvider<RowLevelSecurityInput
  * `… [NO] FORCE ROW LEVEL SECURITY`. Delete restores the setting the table had when the resource
  * was created (`previousEnabled`, `previousForce`).
  */
-export class RowLevelSecurity extends pulumi.dynamic.Resource {
+export class RowLevelSecurity extends PostgresResource {
   /** The table. */
   declare public readonly table: pulumi.Output<string>;
   /** The table's schema. */

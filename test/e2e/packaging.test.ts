@@ -332,16 +332,37 @@ export const kinds = [Grant, Policy, args, lib.DefaultPrivileges];
       ]);
       const resources = (
         JSON.parse(exported) as {
-          deployment: { resources: Array<{ type: string; inputs?: object; outputs?: object }> };
+          deployment: {
+            resources: Array<{
+              type: string;
+              inputs?: object;
+              outputs?: object;
+              sourcePosition?: string;
+              stackTrace?: Array<{ sourcePosition?: string }>;
+            }>;
+          };
         }
       ).deployment.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
       expect(resources.length).to.equal(5);
+      // SDKs from 3.196 record a stack trace: ours is narrowed to the program's own frames
+      const traced = Number(sdkVersion.split(".")[1]) >= 196;
       for (const r of resources) {
         for (const side of [r.inputs, r.outputs] as Array<{ __provider: string }>) {
           expect(Buffer.byteLength(JSON.stringify(side.__provider)), r.type).to.be.at.most(400);
         }
         if (r.type.endsWith(":Grant")) {
-          expect(Buffer.byteLength(JSON.stringify([r.inputs, r.outputs])), r.type).to.be.at.most(2048);
+          // the whole entry: inputs, outputs and the engine's metadata
+          expect(Buffer.byteLength(JSON.stringify(r)), r.type).to.be.at.most(2048);
+        }
+        if (traced) {
+          // where the program declared it, not this package's constructor
+          expect(r.sourcePosition, r.type).to.match(/^project:\/\/\/index\.ts#\d+,\d+$/);
+          const frames = (r.stackTrace ?? []).map((f) => f.sourcePosition);
+          expect(frames[0], r.type).to.equal(r.sourcePosition);
+          expect(
+            frames.filter((f) => !f || /node_modules|pulumi-postgres-roles/.test(f)),
+            r.type,
+          ).to.deep.equal([]);
         }
       }
 

@@ -8,8 +8,11 @@
 import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as pulumi from "@pulumi/pulumi";
 import {
   DefaultPrivilegesProvider,
+  Grant,
   GrantProvider,
   PolicyProvider,
   RoleMembershipProvider,
@@ -17,6 +20,7 @@ import {
   RowLevelSecurityProvider,
 } from "../../provider";
 import { HookProvider, leanProviderMigration } from "../../provider/common/provider-base";
+import { isCallerFrame } from "../../provider/common/resource";
 import * as runtime from "../../provider/runtime";
 
 const providersDir = join(__dirname, "..", "..", "provider", "providers");
@@ -83,5 +87,47 @@ describe("provider objects", () => {
     expect(mig(byValue, "04da6b54-80e4-46f7-96ec-b56ff0331ba9")).to.equal(false); // unknown (preview)
     expect(mig(undefined, lean("providers/role"))).to.equal(false);
     expect(leanProviderMigration(undefined, undefined)).to.equal(false);
+  });
+});
+
+describe("source positions: the caller's frames only", () => {
+  const own = pathToFileURL(join(__dirname, "..", "..", "provider", "grant", "resource.js")).href;
+  const user = "file:///home/me/infra/index.ts";
+  const at = (uri: string) => ({ uri, line: 3, column: 1 });
+
+  it("keeps the program's frames and drops this package's, @pulumi's, Node's and positionless ones", () => {
+    const frames = [
+      at(own),
+      at(`${pathToFileURL(join(__dirname, "..", "..", "..", "provider", "grant")).href}/resource.ts`),
+      at(user),
+      undefined,
+      at("node:internal/modules/cjs/loader"),
+      at("file:///home/me/infra/node_modules/@pulumi/cmd/run/run.ts"),
+      at("file:///home/me/infra/node_modules/our-components/index.js"),
+    ];
+    expect(frames.filter(isCallerFrame).map((f) => f.uri)).to.deep.equal([
+      user,
+      "file:///home/me/infra/node_modules/our-components/index.js",
+    ]);
+  });
+
+  it("wraps the SDK's stack trace only while the constructor runs", () => {
+    const sdk = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
+    const original = sdk.stackTrace;
+    const seen: unknown[][] = [];
+    sdk.stackTrace = (skip) => {
+      const frames = [at(own), at(user), undefined];
+      seen.push([skip, frames.length]);
+      return frames;
+    };
+    const fake = sdk.stackTrace;
+    try {
+      // outside a Pulumi program the registration goes nowhere; the constructor still reads the stack
+      new Grant("g", { role: "r", objectType: "schema", schema: "s", privileges: ["USAGE"] });
+      expect(seen, "the SDK asked for the stack once, through the wrapper").to.have.length(1);
+      expect(sdk.stackTrace).to.equal(fake);
+    } finally {
+      sdk.stackTrace = original;
+    }
   });
 });
