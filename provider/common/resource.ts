@@ -11,7 +11,7 @@
  * bytes of a Grant's 2.1 KB state entry, rewritten by the file backend after every step.
  *
  * While our constructor runs, the SDK's `Resource.stackTrace` is wrapped so that it keeps only the
- * caller's frames: none of this package, none of @pulumi's, none without a position, at most
+ * caller's frames: none of this package, of @pulumi's or of ts-node's, none without a position, at most
  * {@link MAX_FRAMES}. SDKs without that function (before 3.196) are left as they are.
  */
 import * as path from "node:path";
@@ -34,12 +34,15 @@ const OWN = [path.join(ROOT, "dist", "provider"), path.join(ROOT, "provider")].m
   (p) => pathToFileURL(p).href + "/",
 );
 
+/** The SDK's program runner and the TypeScript loader it uses: frames below the program's own. */
+const LOADERS = ["/node_modules/@pulumi/", "/node_modules/ts-node/"];
+
 /** Whether a frame is the caller's: it has a position, and lies outside this package and @pulumi. */
 export function isCallerFrame(f: Frame | undefined): f is Frame {
   return (
     f !== undefined &&
     !OWN.some((p) => f.uri.startsWith(p)) &&
-    !f.uri.includes("/node_modules/@pulumi/") &&
+    !LOADERS.some((l) => f.uri.includes(l)) &&
     !f.uri.startsWith("node:")
   );
 }

@@ -95,7 +95,7 @@ describe("source positions: the caller's frames only", () => {
   const user = "file:///home/me/infra/index.ts";
   const at = (uri: string) => ({ uri, line: 3, column: 1 });
 
-  it("keeps the program's frames and drops this package's, @pulumi's, Node's and positionless ones", () => {
+  it("keeps the program's frames and drops this package's, @pulumi's, ts-node's, Node's and positionless ones", () => {
     const frames = [
       at(own),
       at(`${pathToFileURL(join(__dirname, "..", "..", "..", "provider", "grant")).href}/resource.ts`),
@@ -103,6 +103,7 @@ describe("source positions: the caller's frames only", () => {
       undefined,
       at("node:internal/modules/cjs/loader"),
       at("file:///home/me/infra/node_modules/@pulumi/cmd/run/run.ts"),
+      at("file:///home/me/infra/node_modules/ts-node/src/index.ts"),
       at("file:///home/me/infra/node_modules/our-components/index.js"),
     ];
     expect(frames.filter(isCallerFrame).map((f) => f.uri)).to.deep.equal([
