@@ -3,9 +3,8 @@
  * libpq environment variables so that the providers (which fall back to them) use it.
  * No server means failure, never a skip.
  */
-import { Client } from "pg";
 import { startTestServer, type TestServer } from "./support/server";
-import { closeAdmin, serverVersionNumOf, setServer } from "./support/db";
+import { closeAdmin, serverVersionNumOf, setServer, clientFor } from "./support/db";
 import { pools } from "../provider/db/pools";
 
 let server: TestServer | undefined;
@@ -34,13 +33,7 @@ function restoreEnv(): void {
 async function createManagedServiceAdmin(s: TestServer): Promise<{ user: string; password: string }> {
   const user = "pgr_managed_admin";
   const password = `managed-${Math.random().toString(36).slice(2)}`;
-  const c = new Client({
-    host: s.host,
-    port: s.port,
-    user: s.user,
-    password: s.password,
-    database: s.database,
-  });
+  const c = clientFor(s);
   await c.connect();
   try {
     await c.query(`DROP ROLE IF EXISTS ${user}`);

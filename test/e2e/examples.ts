@@ -7,9 +7,8 @@
 import { expect } from "chai";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "pg";
 import type { ConfigMap, OutputMap } from "@pulumi/pulumi/automation";
-import { isMember, q, roleRow, tablePriv, testServer, tryLogin } from "../support/db";
+import { isMember, q, roleRow, tablePriv, testServer, tryLogin, clientFor } from "../support/db";
 import { type TestServer, startTestServer } from "../support/server";
 import { audit, formatAudit } from "../../examples/audit/audit";
 
@@ -77,13 +76,7 @@ export class SecondServer {
     database?: string,
   ): Promise<T[]> {
     const s = await this.get();
-    const c = new Client({
-      host: s.host,
-      port: s.port,
-      user: s.user,
-      password: s.password,
-      database: database ?? s.database,
-    });
+    const c = clientFor(s, { database: database ?? s.database });
     await c.connect();
     try {
       return (await c.query<T>(sql, params)).rows;

@@ -13,8 +13,15 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Client } from "pg";
-import { dropRoles, q, quoteIdent as qi, testServer, unique, serverVersionNum } from "../support/db";
+import {
+  dropRoles,
+  q,
+  quoteIdent as qi,
+  testServer,
+  unique,
+  serverVersionNum,
+  clientFor,
+} from "../support/db";
 import { E2eEnv, REPO_ROOT, changes, findCli } from "./harness";
 
 const run = promisify(execFile);
@@ -39,7 +46,7 @@ describe("e2e: export a brownfield database, then pulumi up takes it over withou
   /** Runs statements in the fixture database as the admin. */
   async function inDb(statements: string[]): Promise<void> {
     const s = testServer();
-    const c = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database });
+    const c = clientFor(s, { database });
     await c.connect();
     try {
       for (const sql of statements) await c.query(sql);
@@ -180,7 +187,7 @@ describe("e2e: export a brownfield database, then pulumi up takes it over withou
               x.privilege_type, x.is_grantable
          FROM ${cat} o CROSS JOIN LATERAL aclexplode(o.${acl}) x WHERE ${where}`;
     const s = testServer();
-    const c = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database });
+    const c = clientFor(s, { database });
     await c.connect();
     try {
       const local = [

@@ -6,9 +6,8 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "pg";
 import type { OpMap } from "@pulumi/pulumi/automation";
-import { dropRoles, one, q, quoteIdent as qi, testServer, unique } from "../support/db";
+import { dropRoles, one, q, quoteIdent as qi, testServer, unique, clientFor } from "../support/db";
 import { E2eEnv, REPO_ROOT, changes, findCli } from "./harness";
 
 describe("e2e: examples/row-level-security (the orders policy through the engine)", function () {
@@ -44,7 +43,7 @@ describe("e2e: examples/row-level-security (the orders policy through the engine
 
   async function seenBy(userId: number): Promise<number> {
     const s = testServer();
-    const c = new Client({ host: s.host, port: s.port, user: appuser, password, database: s.database });
+    const c = clientFor(s, { user: appuser, password });
     await c.connect();
     try {
       await c.query("SELECT set_config('app.current_user_id', $1, false)", [String(userId)]);

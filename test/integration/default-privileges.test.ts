@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { Client } from "pg";
 import { DefaultPrivilegesProvider } from "../../provider";
 import { CheckFailed, Lifecycle } from "../support/engine";
 import {
@@ -11,6 +10,7 @@ import {
   testServer,
   unique,
   loggedStatement,
+  clientFor,
 } from "../support/db";
 import { fixtures, serverVersionNum } from "../support/fixtures";
 
@@ -21,13 +21,7 @@ const TABLE_ALL_16 = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFER
 /** Runs `sql` as the admin after SET ROLE owner: the objects it creates are owned by `owner`. */
 async function asOwner(owner: string, sql: string, database?: string): Promise<void> {
   const s = testServer();
-  const c = new Client({
-    host: s.host,
-    port: s.port,
-    user: s.user,
-    password: s.password,
-    database: database ?? s.database,
-  });
+  const c = clientFor(s, { database: database ?? s.database });
   await c.connect();
   try {
     await c.query(`SET ROLE ${qi(owner)}`);

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { Client } from "pg";
 import { PolicyProvider, RowLevelSecurityProvider } from "../../provider";
 import type { PolicyOutputs } from "../../provider/policy/inputs";
 import { Lifecycle } from "../support/engine";
-import { q, quoteIdent as qi, testServer, unique } from "../support/db";
+import { q, quoteIdent as qi, testServer, unique, clientFor } from "../support/db";
 import { fixtures } from "../support/fixtures";
 
 /** The reference document's policy, as written there. */
@@ -34,7 +33,7 @@ async function policies(schema: string, table: string): Promise<PolicyRow[]> {
 /** Rows of `schema.table` that `role` sees with app.current_user_id set to `userId` (if given). */
 async function rowsSeenBy(role: string, schema: string, table: string, userId?: number): Promise<number> {
   const s = testServer();
-  const c = new Client({ host: s.host, port: s.port, user: role, password: "pw", database: s.database });
+  const c = clientFor(s, { user: role, password: "pw" });
   await c.connect();
   try {
     if (userId !== undefined)
@@ -408,7 +407,7 @@ function qiIfNeeded(name: string): string {
 /** Runs one statement as `role` with app.current_user_id set. */
 async function asRoleWithUser(role: string, userId: number, sql: string): Promise<void> {
   const s = testServer();
-  const c = new Client({ host: s.host, port: s.port, user: role, password: "pw", database: s.database });
+  const c = clientFor(s, { user: role, password: "pw" });
   await c.connect();
   try {
     await c.query("SELECT set_config('app.current_user_id', $1, false)", [String(userId)]);

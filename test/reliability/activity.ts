@@ -2,8 +2,8 @@
  * Samples pg_stat_activity on a connection of its own while something runs: how many backends the
  * provider holds (application_name 'pulumi-postgres-roles'), and every query text any backend shows.
  */
-import { Client } from "pg";
-import { testServer } from "../support/db";
+import type { Client } from "pg";
+import { testServer, clientFor } from "../support/db";
 
 export const APPLICATION_NAME = "pulumi-postgres-roles";
 
@@ -25,14 +25,7 @@ export class ActivitySampler {
   async start(): Promise<void> {
     const s = testServer();
     // As the server's superuser: it sees every backend's query text.
-    this.client = new Client({
-      host: s.host,
-      port: s.port,
-      user: s.user,
-      password: s.password,
-      database: s.database,
-      application_name: "pgr-reliability-sampler",
-    });
+    this.client = clientFor(s, { application_name: "pgr-reliability-sampler" });
     this.client.on("error", () => undefined);
     await this.client.connect();
     const tick = async () => {

@@ -24,10 +24,9 @@
 import { expect } from "chai";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Client } from "pg";
 import { join } from "node:path";
 import { E2eEnv, cliBin, findCli } from "../e2e/harness";
-import { dropRoles, q, quoteIdent as qi, unique } from "../support/db";
+import { dropRoles, q, quoteIdent as qi, unique, clientFor } from "../support/db";
 import { type Cluster, NEWEST_MAJOR, requestedMajor, startCluster } from "../support/versions";
 import { MARKER_SCHEMA, MARKER_TABLE } from "../../provider/db/ownership";
 import { record } from "./report";
@@ -291,13 +290,7 @@ async function on<T extends Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const client = new Client({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password,
-    database: c.database,
-  });
+  const client = clientFor(c);
   await client.connect();
   try {
     return (await client.query<T>(sql, params)).rows;

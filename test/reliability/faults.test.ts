@@ -6,7 +6,6 @@
  * fails with a clear message; the state never claims what the catalog lacks; the next up converges.
  */
 import { expect } from "chai";
-import { Client } from "pg";
 import * as pulumi from "@pulumi/pulumi";
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as provider from "../../provider";
@@ -31,6 +30,7 @@ import {
   testServer,
   tryLogin,
   unique,
+  clientFor,
 } from "../support/db";
 import { fixtures } from "../support/fixtures";
 import { type Cluster, startCluster } from "../support/versions";
@@ -351,13 +351,7 @@ describe("reliability: faults", function () {
       const locked = "locked_t";
       await q(`CREATE TABLE ${qi(schema)}.${locked} (id int)`);
       const s = testServer();
-      const holder = new Client({
-        host: s.host,
-        port: s.port,
-        user: s.user,
-        password: s.password,
-        database: s.database,
-      });
+      const holder = clientFor(s);
       await holder.connect();
       try {
         // A migration in progress: the table locked, and its pg_class row changed, uncommitted. (GRANT
@@ -424,13 +418,7 @@ describe("reliability: faults", function () {
       for (const t of ["busy_a", "busy_b"]) await q(`CREATE TABLE ${qi(schema)}.${t} (id int)`);
       const conn = { ...adminConnection(), maxConnections: 1, lockTimeout: "60s" };
       const s = testServer();
-      const holder = new Client({
-        host: s.host,
-        port: s.port,
-        user: s.user,
-        password: s.password,
-        database: s.database,
-      });
+      const holder = clientFor(s);
       await holder.connect();
       try {
         await holder.query(
@@ -595,13 +583,7 @@ describe("reliability: faults", function () {
         // A server of its own (same version): the shared one keeps serving the other tests.
         const cluster: Cluster = await startCluster();
         const c = async (sql: string, params: unknown[] = []) => {
-          const cl = new Client({
-            host: cluster.host,
-            port: cluster.port,
-            user: cluster.user,
-            password: cluster.password,
-            database: cluster.database,
-          });
+          const cl = clientFor(cluster);
           await cl.connect();
           try {
             return (await cl.query(sql, params)).rows;

@@ -1,5 +1,5 @@
 /** Test helpers that look at the catalog (as the admin) or try things as a role. */
-import { Client, Pool } from "pg";
+import { Client, type ClientConfig, Pool } from "pg";
 import type { TestServer } from "./server";
 
 let server: TestServer | undefined;
@@ -7,8 +7,21 @@ let admin: { user: string; password: string | undefined } | undefined;
 let pool: Pool | undefined;
 let superPool: Pool | undefined;
 
+/** A server's address, user and database (a TestServer, an embedded cluster, a connection). */
+export type Endpoint = Pick<TestServer, "host" | "port" | "user" | "password" | "database">;
+
+/** The connection settings of `s` (its user and database unless `over` names others). */
+function settings(s: Endpoint, over: ClientConfig = {}): ClientConfig {
+  return { host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, ...over };
+}
+
+/** A client of `s`, not yet connected: as its user to its database, unless `over` names others. */
+export function clientFor(s: Endpoint, over: ClientConfig = {}): Client {
+  return new Client(settings(s, over));
+}
+
 function newPool(s: TestServer, user: string, password: string | undefined): Pool {
-  const p = new Pool({ host: s.host, port: s.port, user, password, database: s.database, max: 4 });
+  const p = new Pool({ ...settings(s, { user, password }), max: 4 });
   p.on("error", () => undefined);
   return p;
 }
@@ -68,7 +81,7 @@ async function run<T extends Record<string, unknown>>(
   if (!database) return (await (asSuper ? superPool! : pool!).query<T>(sql, params)).rows;
   const s = testServer();
   const who = asSuper ? { user: s.user, password: s.password } : admin!;
-  const c = new Client({ host: s.host, port: s.port, user: who.user, password: who.password, database });
+  const c = clientFor(s, { user: who.user, password: who.password, database });
   await c.connect();
   try {
     return (await c.query<T>(sql, params)).rows;
