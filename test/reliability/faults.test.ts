@@ -17,7 +17,7 @@ import {
   RowLevelSecurityProvider,
 } from "../../provider";
 import { isOwnCreate } from "../../provider/role/hooks";
-import type { RoleDesired } from "../../provider/role/planner";
+import { roleDesired } from "../support/role-values";
 import { Lifecycle } from "../support/engine";
 import {
   adminConnection,
@@ -284,20 +284,13 @@ describe("reliability: faults", function () {
     });
 
     it("a role found on a retry is taken as ours only if every attribute is what was asked", () => {
-      const desired: RoleDesired = {
+      const desired = roleDesired({
         name: "r",
         login: true,
-        superuser: false,
-        createDatabase: false,
-        createRole: false,
-        inherit: true,
-        replication: false,
-        bypassRowLevelSecurity: false,
-        connectionLimit: -1,
         inRoles: ["g"],
         settings: { search_path: "app" },
         comment: "c",
-      };
+      });
       const found = { ...desired, oid: 1, inRoles: ["g"], comment: "c" };
       expect(isOwnCreate(found, desired)).to.equal(true);
       expect(isOwnCreate({ ...found, login: false }, desired)).to.equal(false);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { type RoleActual, type RoleDesired, planRole } from "../../provider/role/planner";
+import { planRole } from "../../provider/role/planner";
+import { roleActual, roleDesired } from "../support/role-values";
 import type { RoleFlag } from "../../provider/role/inputs";
 import type { Statement } from "../../provider/common/statement";
 
@@ -7,41 +8,8 @@ const HOSTILE = 'x"; DROP ROLE postgres; --';
 const HOSTILE_SQL = '"x""; DROP ROLE postgres; --"';
 const VERIFIER = "SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0c2FsdA==$c3RvcmVk:c2VydmVy";
 
-function actual(over: Partial<RoleActual> = {}): RoleActual {
-  return {
-    oid: 16384,
-    name: "app",
-    login: false,
-    superuser: false,
-    createDatabase: false,
-    createRole: false,
-    inherit: true,
-    replication: false,
-    bypassRowLevelSecurity: false,
-    connectionLimit: -1,
-    inRoles: [],
-    settings: {},
-    ...over,
-  };
-}
-
-function desired(over: Partial<RoleDesired> = {}): RoleDesired {
-  return {
-    name: "app",
-    login: false,
-    superuser: false,
-    createDatabase: false,
-    createRole: false,
-    inherit: true,
-    replication: false,
-    bypassRowLevelSecurity: false,
-    connectionLimit: -1,
-    inRoles: [],
-    previousInRoles: [],
-    settings: {},
-    ...over,
-  };
-}
+const actual = roleActual;
+const desired = roleDesired;
 
 const sqls = (s: Statement[]) => s.map((x) => x.sql);
 

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { UNKNOWN } from "../../provider/common/validate";
-import { omit } from "../../provider/common/values";
 import { checkRoles, diffRoles, fullEntry, sparseEntry } from "../../provider/roles/inputs";
 import { planRoles } from "../../provider/roles/planner";
 import type { RoleActual, RoleDesired } from "../../provider/role/planner";
+import { roleActual, roleDesired } from "../support/role-values";
 import type { RolesInputs, RolesOutputs } from "../../provider/roles/inputs";
 
 const checked = (news: Record<string, unknown>) => {
@@ -107,25 +107,10 @@ describe("Roles diff", () => {
 });
 
 describe("planRoles", () => {
-  const desired = (name: string, over: Partial<RoleDesired> = {}): RoleDesired => ({
-    name,
-    login: false,
-    superuser: false,
-    createDatabase: false,
-    createRole: false,
-    inherit: true,
-    replication: false,
-    bypassRowLevelSecurity: false,
-    connectionLimit: -1,
-    inRoles: [],
-    settings: {},
-    ...over,
-  });
-  const actual = (name: string, over: Partial<RoleActual> = {}): RoleActual => ({
-    ...omit(desired(name), "previousInRoles", "previousSettings", "comment", "passwordVerifier"),
-    oid: 1,
-    ...over,
-  });
+  const desired = (name: string, over: Partial<RoleDesired> = {}): RoleDesired =>
+    roleDesired({ name, ...over });
+  const actual = (name: string, over: Partial<RoleActual> = {}): RoleActual =>
+    roleActual({ oid: 1, name, ...over });
 
   it("drops first, then every rename, every CREATE/ALTER, and only then the memberships", () => {
     const sql = planRoles({
