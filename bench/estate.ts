@@ -70,6 +70,33 @@ export async function benchEstate(
       }
       await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
     }
+    {
+      // the engine's floor of the estate: its two steps as trivial dynamic resources (one provider
+      // process, create returns at once): what any dynamic provider pays before doing anything
+      const stack = await benchStack(
+        cmd,
+        project,
+        stackEnv(server, backend),
+        "estate-floor",
+        0,
+        "ef",
+        "efloor",
+      );
+      const quiet = { onOutput: () => undefined, parallel: PARALLEL };
+      for (const [name, fn] of [
+        ["pulumi up", () => stack.up(quiet)],
+        ["pulumi preview (no-op)", () => stack.preview(quiet)],
+        ["pulumi refresh", () => stack.refresh(quiet)],
+        ["pulumi destroy", () => stack.destroy(quiet)],
+      ] as const) {
+        const m = await measure(server, DYNAMIC_PROVIDER, async () => void (await fn()), engine());
+        ours.push({ resources: 0, op: name, m, mode: "estate-floor" });
+        opts.log(
+          `  two trivial dynamic resources, ${name}: ${fmtMs(m.wall)} wall, provider CPU ${fmtMs(m.providerCpu)}, engine CPU ${fmtMs(m.engineCpu)}`,
+        );
+      }
+      await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    }
     for (const size of opts.sizes) {
       for (const skip of opts.skipCheckpoints) {
         const envVars = stackEnv(server, backend);
@@ -166,6 +193,14 @@ export function estateRows(r: EstateResults): Row[] {
         what: `a stack with no resource: ${o.op} (the fixed cost of an operation)`,
         figure: fmtMs(o.m.wall),
         note: `engine CPU ${fmtMs(o.m.engineCpu)}`,
+      };
+    }
+    if (o.mode === "estate-floor") {
+      return {
+        part: "5 estate",
+        what: `two trivial dynamic resources (the engine's floor of the estate's steps): ${o.op}`,
+        figure: fmtMs(o.m.wall),
+        note: `provider CPU ${fmtMs(o.m.providerCpu)}, engine CPU ${fmtMs(o.m.engineCpu)}`,
       };
     }
     const base = o.op.replace(/ \(PULUMI_SKIP_CHECKPOINTS=true\)$/, "");

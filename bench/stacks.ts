@@ -64,7 +64,7 @@ export interface StackResult {
   stateBytes?: Record<string, number>;
 }
 
-export type Mode = "ours" | "floor" | "estate" | "empty";
+export type Mode = "ours" | "floor" | "estate" | "estate-floor" | "empty";
 
 export const DYNAMIC_PROVIDER = /cmd\/dynamic-provider/;
 /** The engine process (its command line starts with the CLI's path; known once the CLI is found). */
