@@ -66,7 +66,7 @@ export interface ResourceSpec<I extends { connection?: ConnectionArgs }, O exten
   label(i: I): string;
   /** The database to connect to (default: the connection's). */
   database?(i: I): string | undefined;
-  /** Key of the advisory lock its transactions take first (see TransactionOptions.lockKey). */
+  /** Key of the advisory lock its transactions take first, but read's (see TransactionOptions.lockKey). */
   lockKey?(i: I): string;
   /** Whether a vanished database means the resource is gone (resources inside a database). */
   goneWithDatabase?: boolean;
@@ -140,7 +140,8 @@ export function defineResource<I extends { connection?: ConnectionArgs }, O exte
     update: (ctx, id, olds, news) => hooks.update(dbFor(spec, ctx, news), id, olds, news),
     async read(ctx, id, props) {
       try {
-        return await hooks.read(dbFor(spec, ctx, props), id, props);
+        // A read changes nothing: it need not queue behind our other transactions (the lock).
+        return await hooks.read(dbFor({ ...spec, lockKey: undefined }, ctx, props), id, props);
       } catch (e) {
         if (spec.goneWithDatabase && databaseGone(e)) return { id: undefined, props: {} as O };
         throw e;

@@ -105,8 +105,8 @@ export async function inTransaction<T>(
     try {
       client = await pool.connect();
       client.on("error", onError);
-      await client.query("BEGIN");
-      await client.query(`SET LOCAL lock_timeout = ${literal(opts.lockTimeout)}`);
+      // one round trip (simple protocol): every hook call opens a transaction
+      await client.query(`BEGIN; SET LOCAL lock_timeout = ${literal(opts.lockTimeout)}`);
       if (opts.lockKey !== undefined) {
         await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [opts.lockKey]);
       }
