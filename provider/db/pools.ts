@@ -237,8 +237,9 @@ export class PoolRegistry {
         Client: BoundedConnectClient as unknown as new () => Client,
         allowExitOnIdle: true,
         application_name: c.applicationName,
-        // Timestamps (validUntil) are read and compared in UTC.
-        options: "-c TimeZone=UTC",
+        // Timestamps (validUntil) are read and compared in UTC. lock_timeout: for the reads, which
+        // run outside a transaction (the others set it again for theirs: SET LOCAL).
+        options: `-c TimeZone=UTC -c lock_timeout=${c.lockTimeout.replace(/\s+/g, "")}`,
       });
       // A pooled connection that the server closes while idle must not crash the provider.
       pool.on("error", () => undefined);

@@ -2,7 +2,8 @@
  * The scaffold around every resource's hooks, written once: a resource declares what it is and
  * its hooks with {@link defineResource}; each hook gets a {@link Db} for its inputs, and `db.transaction(work)`
  * connects (in the resource's database), opens the transaction (lock_timeout, the resource's
- * advisory lock, retries: see transaction.ts) and hands `work` a {@link Tx}. Where the resource
+ * advisory lock, retries: see transaction.ts; for a read, no transaction and no lock, retries
+ * still) and hands `work` a {@link Tx}. Where the resource
  * lives in a database of its own, a vanished database (SQLSTATE 3D000) means the resource is gone:
  * read reports it gone and delete succeeds.
  */
@@ -44,7 +45,10 @@ export interface Db {
   label: string;
   /** The database the resource lives in (its own, else the connection's). */
   database: string;
-  /** Runs `work` in one transaction, in the resource's database or the one named. */
+  /**
+   * Runs `work` in one transaction, in the resource's database or the one named (for a read hook:
+   * outside a transaction, see TransactionOptions.readOnly).
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>, database?: string): Promise<T>;
 }
 
@@ -85,9 +89,10 @@ function dbFor<I extends { connection?: ConnectionArgs }>(
   spec: Pick<ResourceSpec<I, I>, "label" | "database" | "lockKey">,
   ctx: HookContext,
   i: I,
+  readOnly = false,
 ): Db {
   const resource = spec.label(i);
-  const lockKey = spec.lockKey?.(i);
+  const lockKey = readOnly ? undefined : spec.lockKey?.(i);
   const connect = (database: string | undefined) =>
     resolveConnection(
       { resource: i.connection, config: ctx.stackConfig, env: connectionFromEnv(process.env) },
@@ -99,7 +104,7 @@ function dbFor<I extends { connection?: ConnectionArgs }>(
     database: home.database,
     transaction(work, database) {
       const conn = database === undefined ? home : connect(database);
-      const opts = { resource, lockTimeout: conn.lockTimeout, lockKey };
+      const opts = { resource, lockTimeout: conn.lockTimeout, lockKey, readOnly };
       return inTransaction(pools.get(conn), opts, (client, attempt) =>
         work({
           client,
@@ -140,8 +145,8 @@ export function defineResource<I extends { connection?: ConnectionArgs }, O exte
     update: (ctx, id, olds, news) => hooks.update(dbFor(spec, ctx, news), id, olds, news),
     async read(ctx, id, props) {
       try {
-        // A read changes nothing: it need not queue behind our other transactions (the lock).
-        return await hooks.read(dbFor({ ...spec, lockKey: undefined }, ctx, props), id, props);
+        // A read changes nothing: no transaction, and no queueing behind our others (the lock).
+        return await hooks.read(dbFor(spec, ctx, props, true), id, props);
       } catch (e) {
         if (spec.goneWithDatabase && databaseGone(e)) return { id: undefined, props: {} as O };
         throw e;

@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { GrantProvider, RoleProvider, RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { asRole, one, q, quoteIdent as qi, tablePriv, testServer, unique } from "../support/db";
+import {
+  adminConnection,
+  asRole,
+  clientFor,
+  one,
+  q,
+  quoteIdent as qi,
+  tablePriv,
+  testServer,
+  unique,
+} from "../support/db";
 import { fixtures, serverVersionNum } from "../support/fixtures";
 
 const TABLE_ALL_16 = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
@@ -465,6 +475,36 @@ describe("Grant (real server)", () => {
       .and.include("own the objects");
     expect(await tablePriv(grantee, s, "t", "SELECT")).to.equal(false);
     expect(g.id, "nothing recorded in the state").to.equal(undefined);
+  });
+
+  it("a refresh reads while our own transaction on the schema holds its lock; a change waits for it (lockTimeout)", async () => {
+    const r = await role("locked");
+    const s = await schema(["t"]);
+    const connection = { ...adminConnection(), lockTimeout: "1s" };
+    const g = new Lifecycle(new GrantProvider());
+    const args = { role: r, objectType: "table", schema: s, privileges: ["SELECT"], connection };
+    await g.up(args);
+    // another apply of ours on the same schema, in progress: it holds the schema's advisory lock
+    const holder = clientFor(testServer());
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+        `pulumi-postgres-roles/grant/relation/${s}`,
+      ]);
+      expect(await g.refresh(), "the read went through").to.equal(true);
+      const err = await g.up({ ...args, privileges: ["SELECT", "INSERT"] }).then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
+      expect(err, "the change queued behind the lock until lockTimeout").to.include("lockTimeout (1s");
+      expect(await tablePriv(r, s, "t", "INSERT")).to.equal(false);
+    } finally {
+      await holder.end();
+    }
+    await g.up({ ...args, privileges: ["SELECT", "INSERT"] });
+    expect(await tablePriv(r, s, "t", "INSERT")).to.equal(true);
+    await g.destroy();
   });
 
   it("fifty grants on one table created concurrently all succeed", async () => {
