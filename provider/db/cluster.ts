@@ -9,16 +9,22 @@
  */
 import type { PoolClient } from "pg";
 import { ProviderError } from "../common/errors";
+import { connectionFact } from "./session";
 
 /** The cluster's system identifier, or NULL where the admin may not call pg_control_system(). */
 export const CLUSTER_IDENTIFIER = `
 SELECT CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
             THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END AS id`;
 
-/** The cluster's system identifier, or undefined where pg_control_system() may not be called. */
+/**
+ * The cluster's system identifier, or undefined where pg_control_system() may not be called. Read
+ * once per connection (see session.ts).
+ */
 export async function clusterIdentifier(client: PoolClient): Promise<string | undefined> {
-  const r = await client.query<{ id: string | null }>(CLUSTER_IDENTIFIER);
-  return r.rows[0]?.id ?? undefined;
+  return connectionFact(client, "cluster", async () => {
+    const r = await client.query<{ id: string | null }>(CLUSTER_IDENTIFIER);
+    return r.rows[0]?.id ?? undefined;
+  });
 }
 
 /**
