@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { Client } from "pg";
 import { PrivilegesProvider } from "../../provider";
 import type { PrivilegesOutputs } from "../../provider";
 import { Lifecycle } from "../support/engine";
 import {
-  adminConnection,
   adminIsSuperuser,
+  asOwner,
+  countQueries,
   one,
   q,
   quoteIdent as qi,
@@ -15,19 +15,6 @@ import {
 import { fixtures, serverVersionNum } from "../support/fixtures";
 
 type Outs = PrivilegesOutputs;
-
-/** Runs `sql` as the admin after SET ROLE owner: the objects it creates are owned by `owner`. */
-async function asOwner(owner: string, sql: string): Promise<void> {
-  const a = adminConnection();
-  const c = new Client(a);
-  await c.connect();
-  try {
-    await c.query(`SET ROLE ${qi(owner)}`);
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * Every item of the owner's pg_default_acl rows but its own, as `<type> <schema|-> <grantee>
@@ -46,23 +33,6 @@ async function defaultAcl(owner: string): Promise<string[]> {
     [owner],
   );
   return rows.map((r) => r.e);
-}
-
-/** Counts the queries every pg Client sends while `work` runs (the provider's pools use pg's Client). */
-async function countQueries(work: () => Promise<unknown>): Promise<number> {
-  const proto = Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const original = proto.query;
-  let n = 0;
-  proto.query = function (this: unknown, ...a: unknown[]) {
-    n += 1;
-    return original.apply(this, a);
-  };
-  try {
-    await work();
-  } finally {
-    proto.query = original;
-  }
-  return n;
 }
 
 describe("Privileges defaultPrivileges (real server)", () => {
