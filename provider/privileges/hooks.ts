@@ -117,7 +117,7 @@ function requireAlterable(resource: string, doing: string, admin: string, p: Def
   if (!p || p.blocked.length === 0) return;
   const owners = p.blocked.map((o) => JSON.stringify(o)).join(", ");
   throw new ProviderError(resource, doing, {
-    message: `permission denied to change default privileges of ${owners}: ${JSON.stringify(admin)} is not a member of ${p.blocked.length === 1 ? "that role" : "those roles"}`,
+    message: `permission denied to change default privileges of ${owners}: ${JSON.stringify(admin)} lacks the privileges of ${p.blocked.length === 1 ? "that role" : "those roles"} (not a member, or on PostgreSQL 16+ a member without INHERIT)`,
     code: "42501",
     hint: "ALTER DEFAULT PRIVILEGES FOR ROLE x needs the privileges of x: make the admin a member of each owner (GRANT owner TO admin; on PostgreSQL 16+ with INHERIT TRUE), or leave their default privileges out of this resource (and its authoritative scope)",
   });
