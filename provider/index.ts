@@ -21,6 +21,7 @@ export {
   PrivilegesProvider,
   type PrivilegesArgs,
   type PrivilegesEntryArgs,
+  type DefaultPrivilegesEntryArgs,
 } from "./privileges/resource";
 export {
   AdminUser,
@@ -55,6 +56,7 @@ export type {
   Authoritative,
   UnmanagedPrivilege,
 } from "./privileges/inputs";
+export type { DefaultPrivilegesEntry } from "./privileges/default-inputs";
 export {
   planPrivileges,
   simulatePrivileges,
@@ -63,6 +65,12 @@ export {
   type CatalogObject,
   type AdminInfo,
 } from "./privileges/planner";
+export {
+  planDefaultPrivilegeEntries,
+  type DefaultPlanInput,
+  type DefaultPlan,
+  type DefaultAclRow,
+} from "./privileges/default-planner";
 export { ProviderError } from "./common/errors";
 export {
   roleExists,

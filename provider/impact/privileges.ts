@@ -2,7 +2,9 @@
  * The simulation of the authoritative `Privileges` resource, by its own pure planner
  * (`simulatePrivileges` of provider/privileges/planner.ts: the statements' effect on an ACL list),
  * given what its hooks give it (hooks.ts `plan`: entries of roles that no longer exist left out of
- * the previous ones), so that the impact and the resource cannot disagree.
+ * the previous ones), so that the impact and the resource cannot disagree. Its `defaultPrivileges`
+ * entries are simulated the same way, by their own planner (default-planner.ts), on the model's
+ * pg_default_acl rows: the report lists them under the default privileges of objects created later.
  */
 import type { AccessModel, AclItem, ModelObject } from "../queries/model";
 import { PUBLIC_ID } from "../queries/model";
@@ -10,7 +12,9 @@ import { reachOf } from "../queries/effective";
 import type { AclEntry } from "../queries/types";
 import { type Authoritative, type PrivilegesEntry } from "../privileges/inputs";
 import { simulatePrivileges } from "../privileges/planner";
-import type { Simulation, StepHandler } from "./simulate";
+import type { DefaultPrivilegesEntry } from "../privileges/default-inputs";
+import { type DefaultAclRow, planDefaultPrivilegeEntries } from "../privileges/default-planner";
+import { type Simulation, type StepHandler, defaultEntryAcl, setDefaultEntry } from "./simulate";
 import type { PlannedStep } from "./preview";
 
 const objKey = (o: {
@@ -29,7 +33,7 @@ function entriesOf(v: Record<string, unknown> | undefined): PrivilegesEntry[] {
 /** The handler of Privileges steps. */
 export const privilegesHandler: StepHandler = (sim: Simulation, action, step: PlannedStep) => {
   const v = action === "delete" ? step.olds! : step.news!;
-  if (sim.unknown(step, v, ["grants", "authoritative", "database", "cascade"])) return;
+  if (sim.unknown(step, v, ["grants", "defaultPrivileges", "authoritative", "database", "cascade"])) return;
   const m = sim.model;
   if (sim.elsewhere(step, v.database)) return;
   const names = new Map(m.roles.map((r) => [r.id, r.name]));
@@ -132,6 +136,7 @@ export const privilegesHandler: StepHandler = (sim: Simulation, action, step: Pl
       byKey.set(k, o);
     }
   }
+  simulateDefaults(sim, action, step, name, ids, reach);
   const same = (x: AclItem[], y: AclItem[]) => {
     const f = (i: AclItem) => `${i.grantee}/${i.grantor}/${i.privilege}/${i.grantable}`;
     return JSON.stringify(x.map(f).sort()) === JSON.stringify(y.map(f).sort());
@@ -141,5 +146,97 @@ export const privilegesHandler: StepHandler = (sim: Simulation, action, step: Pl
     if (!same(next, o.acl ?? o.def)) o.acl = next;
   }
 };
+
+const defaultsOf = (v: Record<string, unknown> | undefined): DefaultPrivilegesEntry[] | undefined => {
+  const d = v?.defaultPrivileges;
+  return d && typeof d === "object" ? Object.values(d as Record<string, DefaultPrivilegesEntry>) : undefined;
+};
+
+/** The `defaultPrivileges` entries, as the hooks apply them (planDefaults of hooks.ts), on the model's rows. */
+function simulateDefaults(
+  sim: Simulation,
+  action: "create" | "update" | "delete",
+  step: PlannedStep,
+  name: (id: string) => string,
+  ids: ReadonlyMap<string, string>,
+  reach: ReturnType<typeof reachOf>["paths"],
+): void {
+  const desired = action === "delete" ? undefined : defaultsOf(step.news);
+  const previous = action === "create" ? undefined : defaultsOf(step.olds);
+  if (desired === undefined && previous === undefined) return;
+  const m = sim.model;
+  const named = [...(desired ?? []), ...(previous ?? [])];
+  const schemas = new Set(m.objects.filter((o) => o.object_type === "schema").map((o) => o.name));
+  const missingRoles = [...new Set(named.flatMap((e) => [e.owner, e.role]))].filter(
+    (r) => r !== "PUBLIC" && !ids.has(r),
+  );
+  const missingSchemas = [
+    ...new Set(named.flatMap((e) => (e.schema === undefined ? [] : [e.schema]))),
+  ].filter((s) => !schemas.has(s));
+  // ALTER DEFAULT PRIVILEGES FOR ROLE x: the privileges of x (16+), membership in x before.
+  const actsFor = (id: string | undefined) =>
+    id !== undefined &&
+    (m.superuser ||
+      id === m.user ||
+      (m.version >= 160000 ? reach.get(id)?.inherited === true : reach.has(id)));
+  const owners = [...new Set([...named.map((e) => e.owner), ...m.defaultAcls.map((d) => name(d.owner))])];
+  const rows: DefaultAclRow[] = m.defaultAcls.map((d) => ({
+    owner: name(d.owner),
+    schema: d.schema,
+    objectType: d.object_type,
+    items: d.acl.map((x) => ({ grantee: name(x.grantee), privilege: x.privilege, grantable: x.grantable })),
+  }));
+  const plan = planDefaultPrivilegeEntries({
+    version: m.version,
+    rows,
+    builtin: m.builtinDefaults,
+    desired: desired ?? [],
+    previous,
+    authoritative:
+      desired !== undefined ? (step.news!.authoritative as Authoritative | undefined) : undefined,
+    missingRoles,
+    missingSchemas,
+    cannotAlter: owners.filter((o) => !actsFor(ids.get(o))),
+  });
+  const missing = plan.entries.flatMap((e) => e.missing);
+  if (missing.length > 0) {
+    sim.note(step, "failure", `${missing.join("; ")}: the ${action} fails`);
+    return;
+  }
+  if (plan.blocked.length > 0) {
+    sim.note(
+      step,
+      "failure",
+      `the admin may not change the default privileges of ${plan.blocked.join(", ")}: the ${action} fails`,
+    );
+    return;
+  }
+  const id = (n: string) => (n === "PUBLIC" ? PUBLIC_ID : ids.get(n)!);
+  const byRow = new Map<string, typeof plan.changes>();
+  for (const c of plan.changes) {
+    const k = JSON.stringify([c.owner, c.schema, c.objectType]);
+    byRow.set(k, [...(byRow.get(k) ?? []), c]);
+  }
+  for (const changes of byRow.values()) {
+    const { owner, schema, objectType } = changes[0]!;
+    let acl = defaultEntryAcl(m, id(owner), schema, objectType).map((x) => ({ ...x }));
+    for (const c of changes) {
+      const grantee = id(c.grantee);
+      const at = acl.find((x) => x.grantee === grantee && x.privilege === c.privilege);
+      if (c.mode === "revoke") acl = acl.filter((x) => x !== at);
+      else if (c.mode === "revoke grant option") {
+        if (at) at.grantable = false;
+      } else if (at) at.grantable ||= c.mode === "grant with grant option";
+      else
+        acl.push({
+          grantee,
+          grantor: id(owner),
+          privilege: c.privilege,
+          grantable: c.mode === "grant with grant option",
+        });
+    }
+    setDefaultEntry(m, id(owner), schema, objectType, acl);
+  }
+}
 
 export type { AccessModel };

@@ -752,7 +752,7 @@ function sameAcl(a: AclItem[], b: AclItem[]): boolean {
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
-function setDefaultEntry(
+export function setDefaultEntry(
   m: AccessModel,
   owner: string,
   schema: string | null,
@@ -910,7 +910,7 @@ const HANDLERS: Partial<Record<ResourceKind, StepHandler>> = {
   DefaultPrivileges: defaultPrivilegesHandler,
   RowLevelSecurity: rowLevelSecurityHandler,
   Policy: policyHandler,
-  Privileges: privilegesHandler,
+  Privileges: (sim, action, step) => privilegesHandler(sim, action, step), // at call time: privileges.ts imports this module
   Roles: (sim, action, step) => rolesHandler(sim, action, step), // at call time: roles.ts imports this module
 };
 

@@ -14,7 +14,11 @@ import {
   diffPrivileges,
   entryKey,
 } from "./inputs";
+import { defaultEntryKey } from "./default-inputs";
 import { type PrivilegesPlan, planPrivileges } from "./planner";
+import type { DefaultPrivilegesEntry } from "./default-inputs";
+import { readDefaultCatalog } from "./default-catalog";
+import { type DefaultPlan, planDefaultPrivilegeEntries } from "./default-planner";
 
 function label(i: PrivilegesInputs): string {
   const n = Object.keys(i.grants ?? {}).length;
@@ -23,11 +27,35 @@ function label(i: PrivilegesInputs): string {
     a && (a.schemas.length > 0 || a.roles.length > 0)
       ? `, authoritative for ${[...a.schemas.map((s) => `schema ${s}`), ...a.roles.map((r) => `role ${r}`)].join(", ")}`
       : "";
-  return `Privileges (${n} ${n === 1 ? "entry" : "entries"}${mode}${i.database ? ` in database ${i.database}` : ""})`;
+  const d = i.defaultPrivileges ? Object.keys(i.defaultPrivileges).length : 0;
+  const defaults = d > 0 ? `, ${d} default ${d === 1 ? "entry" : "entries"}` : "";
+  return `Privileges (${n} ${n === 1 ? "entry" : "entries"}${defaults}${mode}${i.database ? ` in database ${i.database}` : ""})`;
 }
 
 const entriesOf = (i: Partial<PrivilegesInputs> | undefined): PrivilegesEntry[] =>
   Object.values(i?.grants ?? {});
+
+const defaultsOf = (i: Partial<PrivilegesInputs> | undefined): DefaultPrivilegesEntry[] =>
+  Object.values(i?.defaultPrivileges ?? {});
+
+/**
+ * The plan of the default-privileges entries (undefined when neither the new nor the old inputs
+ * have `defaultPrivileges`: such a resource leaves default privileges alone). The authoritative
+ * scope covers default privileges only when `news` has the list (possibly empty).
+ */
+async function planDefaults(
+  client: Tx["client"],
+  version: number,
+  news: Partial<PrivilegesInputs>,
+  olds: Partial<PrivilegesInputs> | undefined,
+): Promise<DefaultPlan | undefined> {
+  if (news.defaultPrivileges === undefined && olds?.defaultPrivileges === undefined) return undefined;
+  const desired = defaultsOf(news);
+  const previous = olds ? defaultsOf(olds) : undefined;
+  const authoritative = news.defaultPrivileges !== undefined ? news.authoritative : undefined;
+  const c = await readDefaultCatalog(client, version, [...desired, ...(previous ?? [])], authoritative);
+  return planDefaultPrivilegeEntries({ version, ...c, desired, previous, authoritative });
+}
 
 /** Our transactions on one database queue: they rewrite the ACLs of many objects at once. */
 const lockKey = (i: PrivilegesInputs) => `pulumi-postgres-roles/privileges/${i.database ?? ""}`;
@@ -62,10 +90,14 @@ function requireApplicable(
   c: PrivilegesCatalog,
   desired: readonly PrivilegesEntry[],
   p: PrivilegesPlan,
+  defaults?: { desired: readonly DefaultPrivilegesEntry[]; plan: DefaultPlan },
 ): void {
   const problems = [
     ...c.missingRoles.map((r) => `role ${JSON.stringify(r)} does not exist`),
     ...p.entries.flatMap((e, i) => e.missing.map((m) => `${entryKey(desired[i]!)}: ${m}`)),
+    ...(defaults?.plan.entries ?? []).flatMap((e, i) =>
+      e.missing.map((m) => `${defaultEntryKey(defaults!.desired[i]!)}: ${m}`),
+    ),
   ];
   if (problems.length > 0) {
     throw new ProviderError(resource, doing, { message: problems.join("; "), code: "42704" });
@@ -77,6 +109,18 @@ function requireApplicable(
       hint: "only the grantor (or the object's owner, with CASCADE) can revoke a privilege: make the admin a member of the grantor role, revoke it as the grantor, or leave the schema or role out of authoritative",
     });
   }
+  requireAlterable(resource, doing, c.admin.user, defaults?.plan);
+}
+
+/** ALTER DEFAULT PRIVILEGES FOR ROLE owner, for owners the admin may not act for: what PostgreSQL would refuse, said first. */
+function requireAlterable(resource: string, doing: string, admin: string, p: DefaultPlan | undefined): void {
+  if (!p || p.blocked.length === 0) return;
+  const owners = p.blocked.map((o) => JSON.stringify(o)).join(", ");
+  throw new ProviderError(resource, doing, {
+    message: `permission denied to change default privileges of ${owners}: ${JSON.stringify(admin)} lacks the privileges of ${p.blocked.length === 1 ? "that role" : "those roles"} (not a member, or on PostgreSQL 16+ a member without INHERIT)`,
+    code: "42501",
+    hint: "ALTER DEFAULT PRIVILEGES FOR ROLE x needs the privileges of x: make the admin a member of each owner (GRANT owner TO admin; on PostgreSQL 16+ with INHERIT TRUE), or leave their default privileges out of this resource (and its authoritative scope)",
+  });
 }
 
 /**
@@ -135,8 +179,9 @@ async function apply(
       news.authoritative,
     );
     const p = plan(catalog, desired, previous, news);
-    requireApplicable(db.label, doing, catalog, desired, p);
-    await executeChecked(tx, db.label, doing, p.statements);
+    const d = await planDefaults(tx.client, catalog.version, news, olds);
+    requireApplicable(db.label, doing, catalog, desired, p, d && { desired: defaultsOf(news), plan: d });
+    await executeChecked(tx, db.label, doing, [...p.statements, ...(d?.statements ?? [])]);
   });
 }
 
@@ -196,14 +241,27 @@ async function read(
     const grants = Object.fromEntries(
       keys.map((k) => [k, drifted[k] ? { ...props.grants[k]!, ...drifted[k] } : props.grants[k]!]),
     );
-    const outs: PrivilegesOutputs = { ...props, unmanaged: p.unmanaged };
+    const d = await planDefaults(client, catalog.version, props, undefined);
+    const defaultKeys = Object.keys(props.defaultPrivileges ?? {});
+    defaultKeys.forEach((k, i) => {
+      const held = d!.entries[i]!;
+      const want = props.defaultPrivileges![k]!;
+      if (!samePrivileges(held.privileges, want.privileges) || held.withGrantOption !== want.withGrantOption)
+        drifted[k] = { privileges: held.privileges, withGrantOption: held.withGrantOption };
+    });
+    const unmanaged = [...p.unmanaged, ...(d?.unmanaged ?? [])];
+    const outs: PrivilegesOutputs = { ...props, unmanaged };
     if (Object.keys(drifted).length > 0) outs.drifted = drifted;
     else delete outs.drifted;
     // As the inputs the engine compares the next program with (SDKs that support it; 3.248 does):
     // what is held, so that `preview --diff` after a refresh shows what `up` will change, each
     // unmanaged privilege one removed item. The outputs keep the wanted entries (see
     // PrivilegesOutputs). The connection stays a secret in the state (the e2e test reads the state).
-    const now = { ...props, grants, unmanaged: p.unmanaged };
+    const now = { ...props, grants, unmanaged };
+    if (props.defaultPrivileges)
+      now.defaultPrivileges = Object.fromEntries(
+        defaultKeys.map((k) => [k, { ...props.defaultPrivileges![k]!, ...drifted[k] }]),
+      );
     delete (now as PrivilegesOutputs).drifted;
     return { id, props: outs, inputs: now };
   });
@@ -215,7 +273,11 @@ async function remove(db: Db, _id: string, props: PrivilegesOutputs): Promise<vo
     const previous = entriesOf(props);
     const catalog = await readPrivilegesCatalog(tx.client, previous, undefined);
     const p = plan(catalog, [], previous, { cascade: props.cascade });
-    await executeChecked(tx, db.label, "revoke privileges", p.statements);
+    const d = props.defaultPrivileges
+      ? await planDefaults(tx.client, catalog.version, { defaultPrivileges: {} }, props)
+      : undefined;
+    requireAlterable(db.label, "revoke privileges", catalog.admin.user, d);
+    await executeChecked(tx, db.label, "revoke privileges", [...p.statements, ...(d?.statements ?? [])]);
   });
 }
 

@@ -15,6 +15,8 @@ import { compact } from "../common/values";
 import { type ObjectType, normalizePrivileges } from "../common/privileges";
 import { type ConnectionArgs, connectionProblems, serverIdentity } from "../db/connection";
 import { checkGrant } from "../grant/inputs";
+import { type DefaultPrivilegesEntry, checkDefaultEntries } from "./default-inputs";
+import { checkEntryList, keyPart } from "./entry-list";
 
 /** One entry: Grant's arguments minus database, cascade and connection (normalized by checkGrant). */
 export interface PrivilegesEntry {
@@ -55,6 +57,12 @@ export interface UnmanagedPrivilege {
   withGrantOption: boolean;
   /** Who granted it (revoked as that role). */
   grantor: string | null;
+  /**
+   * Set for a default privilege (a pg_default_acl entry; `object` is "*"): what objects that
+   * `default.owner` creates later get, in `schema` (null: the owner's global entry). Revoked with
+   * ALTER DEFAULT PRIVILEGES FOR ROLE owner.
+   */
+  default?: { owner: string };
 }
 
 export interface PrivilegesInputs {
@@ -62,6 +70,11 @@ export interface PrivilegesInputs {
   database?: string;
   /** The entries, keyed by {@link entryKey} (entries with the same key are merged). */
   grants: Record<string, PrivilegesEntry>;
+  /**
+   * The default-privileges entries, keyed by defaultEntryKey. Absent (not `{}`) when the program
+   * gives none: the resource then leaves default privileges alone, in the authoritative scope too.
+   */
+  defaultPrivileges?: Record<string, DefaultPrivilegesEntry>;
   authoritative?: Authoritative;
   cascade: boolean;
   /** Always empty in the inputs; read fills it in the outputs (drift). */
@@ -85,14 +98,7 @@ export interface PrivilegesOutputs extends PrivilegesInputs {
   drifted?: Record<string, HeldEntry>;
 }
 
-/** The entry properties checkGrant knows that an entry must not have (the resource has them once). */
-const RESOURCE_LEVEL = ["database", "cascade", "connection"] as const;
 const ENTRY_KEYS = ["role", "objectType", "schema", "objects", "columns", "privileges", "withGrantOption"];
-
-/** A name in a key, in double quotes when it has a character the key uses itself. */
-function part(name: string): string {
-  return /^[^\s.,:*{}"]+$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * The key of an entry: what it grants on, to whom, with or without the grant option; its
@@ -102,19 +108,19 @@ function part(name: string): string {
 export function entryKey(e: Omit<PrivilegesEntry, "privileges">): string {
   const routine = (o: string) => {
     const open = o.indexOf("(");
-    return open > 0 ? `${part(o.slice(0, open))}${o.slice(open)}` : part(o);
+    return open > 0 ? `${keyPart(o.slice(0, open))}${o.slice(open)}` : keyPart(o);
   };
   const list = (xs: string[], one: (x: string) => string) =>
     xs.length === 1 ? one(xs[0]!) : `{${xs.map(one).join(",")}}`;
   let where: string;
   if (e.objectType === "database") where = "database";
-  else if (e.objectType === "schema") where = `schema ${part(e.schema ?? "")}`;
+  else if (e.objectType === "schema") where = `schema ${keyPart(e.schema ?? "")}`;
   else {
     const objs = e.objects ? list(e.objects, routine) : "*";
-    const cols = e.columns ? `(${e.columns.map(part).join(",")})` : "";
-    where = `${e.objectType} ${e.schema !== undefined ? `${part(e.schema)}.` : ""}${objs}${cols}`;
+    const cols = e.columns ? `(${e.columns.map(keyPart).join(",")})` : "";
+    where = `${e.objectType} ${e.schema !== undefined ? `${keyPart(e.schema)}.` : ""}${objs}${cols}`;
   }
-  return `${part(e.role)}: ${where}${e.withGrantOption ? " +grant option" : ""}`;
+  return `${keyPart(e.role)}: ${where}${e.withGrantOption ? " +grant option" : ""}`;
 }
 
 function checkAuthoritative(p: Problems, v: unknown): Authoritative | undefined {
@@ -147,57 +153,40 @@ export function checkPrivileges(news: Record<string, unknown>): {
   for (const f of connectionProblems(news.connection)) p.add(f.property, f.reason);
   const authoritative = checkAuthoritative(p, news.authoritative);
 
-  const raw = news.grants;
-  let grants: Record<string, PrivilegesEntry> | unknown = raw;
-  if (raw === undefined || raw === null)
+  let grants: Record<string, PrivilegesEntry> | undefined;
+  if (news.grants === undefined || news.grants === null)
     p.add("grants", "grants is required (a list of entries; [] for none)");
-  else if (!isUnknown(raw)) {
-    if (!Array.isArray(raw)) p.add("grants", "grants must be a list of entries");
-    else if (raw.some(isUnknown)) {
-      // An entry not known yet (preview): the keyed form is not known either.
-      grants = raw.find(isUnknown);
-    } else {
-      const merged: Record<string, PrivilegesEntry> = {};
-      raw.forEach((item, i) => {
-        const at = `grants[${i}]`;
-        if (typeof item !== "object" || item === null || Array.isArray(item)) {
-          p.add(at, `${at} must be an entry { role, objectType, privileges, ... }`);
-          return;
-        }
-        const entry = item as Record<string, unknown>;
-        for (const k of Object.keys(entry)) {
-          if ((RESOURCE_LEVEL as readonly string[]).includes(k))
-            p.add(`${at}.${k}`, `${k} belongs to the Privileges resource, not to an entry`);
-          else if (!ENTRY_KEYS.includes(k))
-            p.add(`${at}.${k}`, `${JSON.stringify(k)} is not an entry property (${ENTRY_KEYS.join(", ")})`);
-        }
-        const checked = checkGrant(Object.fromEntries(ENTRY_KEYS.map((k) => [k, entry[k]])));
-        for (const f of checked.failures) p.add(`${at}.${f.property}`, f.reason);
-        if (checked.failures.length > 0) return;
-        const { role, objectType, schema, objects, columns, privileges, withGrantOption } = checked.inputs;
-        const e: PrivilegesEntry = compact({
-          role,
-          objectType,
-          schema,
-          objects,
-          columns,
-          privileges,
-          withGrantOption,
-        });
-        const key = entryKey(e);
-        const same = merged[key];
-        // Entries on the same objects, grantee and grant option: the union of their privileges.
-        merged[key] = same
-          ? { ...same, privileges: normalizePrivileges(objectType, [...same.privileges, ...privileges]) }
-          : e;
+  else
+    grants = checkEntryList(p, "grants", news.grants, ENTRY_KEYS, (entry) => {
+      const checked = checkGrant(entry);
+      if (checked.failures.length > 0) return { failures: checked.failures };
+      const { role, objectType, schema, objects, columns, privileges, withGrantOption } = checked.inputs;
+      const e: PrivilegesEntry = compact({
+        role,
+        objectType,
+        schema,
+        objects,
+        columns,
+        privileges,
+        withGrantOption,
       });
-      grants = merged;
-    }
-  }
+      return {
+        failures: [],
+        key: entryKey(e),
+        entry: e,
+        // Entries on the same objects, grantee and grant option: the union of their privileges.
+        merge: (same: PrivilegesEntry) => ({
+          ...same,
+          privileges: normalizePrivileges(objectType, [...same.privileges, ...privileges]),
+        }),
+      };
+    });
+  const defaultPrivileges = checkDefaultEntries(p, news.defaultPrivileges);
 
   const inputs: PrivilegesInputs = compact({
     database: news.database as string | undefined,
     grants: grants as Record<string, PrivilegesEntry>,
+    defaultPrivileges,
     authoritative,
     cascade: (news.cascade as boolean | undefined) ?? false,
     unmanaged: [],
@@ -224,6 +213,7 @@ export function diffPrivileges(
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
   const updates =
     canonical(olds.grants ?? {}) !== canonical(news.grants) ||
+    canonical(olds.defaultPrivileges ?? null) !== canonical(news.defaultPrivileges ?? null) ||
     canonical(olds.authoritative ?? null) !== canonical(news.authoritative ?? null) ||
     (olds.cascade ?? false) !== news.cascade ||
     (olds.unmanaged ?? []).length > 0 ||

@@ -4,6 +4,8 @@ import { type ConnectionInput, secretInput, withSecretOutputs } from "../common/
 import type { ObjectType } from "../common/privileges";
 import { HookProvider } from "../common/provider-base";
 import provider from "../providers/privileges";
+import type { DefaultObjectType } from "../default-privileges/object-types";
+import type { DefaultPrivilegesEntry } from "./default-inputs";
 import type { PrivilegesEntry, PrivilegesInputs, PrivilegesOutputs, UnmanagedPrivilege } from "./inputs";
 
 /** One entry of {@link PrivilegesArgs.grants}: what the same arguments mean on a Grant. */
@@ -30,12 +32,41 @@ export interface PrivilegesEntryArgs {
   withGrantOption?: pulumi.Input<boolean>;
 }
 
+/**
+ * One entry of {@link PrivilegesArgs.defaultPrivileges}: what the same arguments mean on a
+ * DefaultPrivileges, in this resource's database.
+ */
+export interface DefaultPrivilegesEntryArgs {
+  /** The role whose future objects get the privileges (FOR ROLE): only objects this role creates. */
+  owner: pulumi.Input<string>;
+  /**
+   * IN SCHEMA: objects created in this schema; the entry adds to the owner's global one. Omitted:
+   * the owner's global entry (every schema), which replaces PostgreSQL's built-in default: the
+   * grantee's built-in privileges it does not list are revoked. Not with objectType "schema".
+   */
+  schema?: pulumi.Input<string>;
+  /** The grantee: a role name, or "PUBLIC". */
+  role: pulumi.Input<string>;
+  /** table, sequence, function, routine (the same as function; procedures included), type or schema. */
+  objectType: pulumi.Input<DefaultObjectType | Uppercase<DefaultObjectType> | string>;
+  /** Privilege names or "ALL", any letter case. Must not be empty with a schema. */
+  privileges: pulumi.Input<pulumi.Input<string>[]>;
+  /** WITH GRANT OPTION. Default false. */
+  withGrantOption?: pulumi.Input<boolean>;
+}
+
 /** Arguments of a {@link Privileges}. */
 export interface PrivilegesArgs {
   /** The database (one resource, one database); the provider connects to it. Default: the connection's. */
   database?: pulumi.Input<string>;
   /** The entries. Entries may overlap: the union is wanted. */
   grants: pulumi.Input<pulumi.Input<PrivilegesEntryArgs>[]>;
+  /**
+   * Default privileges (privileges of objects created later). Entries may overlap: the union is
+   * wanted. Omitted: the resource leaves default privileges alone, in the authoritative scope too;
+   * given (even `[]`), the authoritative scope covers them (see docs/privileges.md).
+   */
+  defaultPrivileges?: pulumi.Input<pulumi.Input<DefaultPrivilegesEntryArgs>[]>;
   /**
    * Default: additive (only what the entries list is touched). `schemas`: in each, nobody but an
    * object's owner holds a privilege no entry lists (PUBLIC's built-in defaults and grants made by
@@ -68,6 +99,10 @@ export class Privileges extends PostgresResource {
   declare public readonly database: pulumi.Output<string | undefined>;
   /** The entries by key, as last applied. */
   declare public readonly grants: pulumi.Output<Record<string, PrivilegesEntry>>;
+  /** The default-privileges entries by key, as last applied (undefined: the resource leaves default privileges alone). */
+  declare public readonly defaultPrivileges: pulumi.Output<
+    Record<string, DefaultPrivilegesEntry> | undefined
+  >;
   /** After a refresh: for each entry that no longer holds all it lists, what it holds on every one of its objects (the next `up` grants the rest). */
   declare public readonly drifted: pulumi.Output<
     Record<string, { privileges: string[]; withGrantOption: boolean }> | undefined
@@ -86,6 +121,7 @@ export class Privileges extends PostgresResource {
       {
         database: args.database,
         grants: args.grants,
+        defaultPrivileges: args.defaultPrivileges,
         authoritative: args.authoritative,
         cascade: args.cascade,
         unmanaged: undefined,

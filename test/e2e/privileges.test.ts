@@ -2,7 +2,8 @@
  * End to end through the real Pulumi engine: a Privileges resource authoritative over a schema. A
  * grant made by hand is shown by `preview --refresh` and `refresh`, revoked by `up`, and the next
  * preview is clean; and what `pulumi preview --diff` prints for a changed entry list (the engine's
- * own comparison: the Node.js dynamic provider sends no detailed diff).
+ * own comparison: the Node.js dynamic provider sends no detailed diff); and default privileges in an
+ * authoritative schema: one made by hand is shown by `refresh`, revoked by `up`, the next preview clean.
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
@@ -190,5 +191,76 @@ describe("e2e: Privileges (authoritative schema) through the engine", function (
     await move.preview({ onOutput: () => undefined, expectNoChanges: true });
     await move.destroy({ onOutput: () => undefined });
     expect(await held()).to.deep.equal([false, false]);
+  });
+
+  it("default privileges in an authoritative schema: a hand-made one is shown by refresh, revoked by up; the next preview is clean", async function () {
+    const owner = unique("priv_owner");
+    const s2 = unique("priv_e2e_def");
+    await q(`CREATE ROLE ${qi(owner)}`);
+    await q(`CREATE SCHEMA ${qi(s2)} AUTHORIZATION ${qi(owner)}`);
+    try {
+      const defs = await env!.inline("e2e-privileges", "defaults", async () => {
+        new provider.Privileges("defaults", {
+          grants: [{ role: reader, objectType: "table", schema: s2, privileges: ["SELECT"] }],
+          defaultPrivileges: [
+            { owner, schema: s2, role: reader, objectType: "table", privileges: ["SELECT"] },
+          ],
+          authoritative: { schemas: [s2] },
+        });
+      });
+      await defs.up({ onOutput: () => undefined });
+      await defs.preview({ onOutput: () => undefined, expectNoChanges: true });
+      await q(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${qi(owner)} IN SCHEMA ${qi(s2)} GRANT DELETE ON TABLES TO ${qi(intruder)}`,
+      );
+      const refresh = await defs.refresh({ onOutput: () => undefined });
+      expect(changes(refresh.summary.resourceChanges)).to.deep.equal({ update: 1 });
+      const res = (
+        (await defs.exportStack()).deployment.resources as Array<{
+          type: string;
+          outputs: { unmanaged: Array<Record<string, unknown>> };
+        }>
+      ).find((r) => r.type.endsWith("postgres-roles:Privileges"))!;
+      expect(res.outputs.unmanaged).to.deep.equal([
+        {
+          role: intruder,
+          objectType: "table",
+          schema: s2,
+          object: "*",
+          privilege: "DELETE",
+          withGrantOption: false,
+          grantor: owner,
+          default: { owner },
+        },
+      ]);
+      const diffOut: string[] = [];
+      await defs.preview({ diff: true, onOutput: (x) => diffOut.push(x) });
+      expect(diffOut.join("")).to.match(/~ unmanaged *: \[\n *- \[0\]: {/);
+      const fix = await defs.up({ onOutput: () => undefined });
+      expect(changes(fix.summary.resourceChanges)).to.deep.equal({ update: 1 });
+      await defs.preview({ onOutput: () => undefined, expectNoChanges: true, refresh: true });
+      // The catalog's truth: a table the owner creates now gets the entry's SELECT, not the DELETE.
+      await q(`SET ROLE ${qi(owner)}; CREATE TABLE ${qi(s2)}.t (id int); RESET ROLE`);
+      const canIn = async (role: string, privilege: string) =>
+        (
+          await one<{ ok: boolean }>("SELECT has_table_privilege($1, $2, $3) AS ok", [
+            role,
+            `${qi(s2)}.t`,
+            privilege,
+          ])
+        ).ok;
+      expect(await canIn(reader, "SELECT")).to.equal(true);
+      expect(await canIn(intruder, "DELETE")).to.equal(false);
+      await defs.preview({ onOutput: () => undefined, expectNoChanges: true, refresh: true });
+      await defs.destroy({ onOutput: () => undefined });
+      const left = await one<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_default_acl WHERE defaclrole = (SELECT oid FROM pg_roles WHERE rolname = $1)",
+        [owner],
+      );
+      expect(left.n).to.equal(0);
+    } finally {
+      await q(`DROP SCHEMA IF EXISTS ${qi(s2)} CASCADE`);
+      await dropRoles(owner);
+    }
   });
 });

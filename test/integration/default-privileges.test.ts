@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { DefaultPrivilegesProvider } from "../../provider";
 import { CheckFailed, Lifecycle } from "../support/engine";
 import {
+  asOwner,
   asRole,
   one,
   q,
@@ -10,26 +11,12 @@ import {
   testServer,
   unique,
   loggedStatement,
-  clientFor,
 } from "../support/db";
 import { fixtures, serverVersionNum } from "../support/fixtures";
 
 type Outs = { privileges: string[]; withGrantOption: boolean };
 
 const TABLE_ALL_16 = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
-
-/** Runs `sql` as the admin after SET ROLE owner: the objects it creates are owned by `owner`. */
-async function asOwner(owner: string, sql: string, database?: string): Promise<void> {
-  const s = testServer();
-  const c = clientFor(s, { database: database ?? s.database });
-  await c.connect();
-  try {
-    await c.query(`SET ROLE ${qi(owner)}`);
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /** The grantee's privileges in one pg_default_acl row (sorted; [] without a row), and the row itself. */
 async function entry(

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { Client } from "pg";
 import { GrantProvider, PrivilegesProvider } from "../../provider";
 import type { PrivilegesOutputs } from "../../provider";
 import { Lifecycle } from "../support/engine";
 import {
   adminIsSuperuser,
   asRole,
+  countQueries,
   hostile,
   loggedStatement,
   one,
@@ -43,23 +43,6 @@ async function aclOf(schema: string, grantee?: string): Promise<string[]> {
     [schema, grantee ?? null],
   );
   return rows.map((r) => r.e);
-}
-
-/** Counts the queries every pg Client sends while `work` runs (the provider's pools use pg's Client). */
-async function countQueries(work: () => Promise<unknown>): Promise<number> {
-  const proto = Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const original = proto.query;
-  let n = 0;
-  proto.query = function (this: unknown, ...a: unknown[]) {
-    n += 1;
-    return original.apply(this, a);
-  };
-  try {
-    await work();
-  } finally {
-    proto.query = original;
-  }
-  return n;
 }
 
 type Outs = PrivilegesOutputs;

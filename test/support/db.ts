@@ -264,3 +264,33 @@ export function loggedStatement(line: string): string | undefined {
   const m = /(?:statement|execute [^:]*): (.*)$/.exec(line);
   return m ? m[1] : undefined;
 }
+
+/** Runs `sql` as the server's superuser after SET ROLE owner: the objects it creates are owned by `owner`. */
+export async function asOwner(owner: string, sql: string, database?: string): Promise<void> {
+  const s = testServer();
+  const c = clientFor(s, { database: database ?? s.database });
+  await c.connect();
+  try {
+    await c.query(`SET ROLE ${quoteIdent(owner)}`);
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Counts the queries every pg Client sends while `work` runs (the provider's pools use pg's Client). */
+export async function countQueries(work: () => Promise<unknown>): Promise<number> {
+  const proto = Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const original = proto.query;
+  let n = 0;
+  proto.query = function (this: unknown, ...a: unknown[]) {
+    n += 1;
+    return original.apply(this, a);
+  };
+  try {
+    await work();
+  } finally {
+    proto.query = original;
+  }
+  return n;
+}

@@ -446,6 +446,71 @@ describe("impact: Privileges (authoritative), by the resource's own planner", ()
   });
 });
 
+describe("impact: Privileges defaultPrivileges, by the resource's own planner", () => {
+  it("future objects: granted to an entry's grantee, a hand-made default in the authoritative schema revoked, existing objects untouched", () => {
+    const before = model();
+    before.defaultAcls.push({
+      owner: OWNER,
+      schema: "app",
+      object_type: "table",
+      acl: [{ grantee: "102", grantor: OWNER, privilege: "DELETE", grantable: false }],
+    });
+    const entry = {
+      owner: "postgres",
+      schema: "app",
+      role: "readers",
+      objectType: "table",
+      privileges: ["SELECT"],
+      withGrantOption: false,
+    };
+    const r = impact(
+      [
+        step("create", "Privileges", "p", {
+          grants: {},
+          defaultPrivileges: { "readers: future tables of postgres in app": entry },
+          authoritative: { schemas: ["app"], roles: [] },
+          cascade: false,
+          unmanaged: [],
+        }),
+      ],
+      before,
+    );
+    expect(r.notes).to.deep.equal([]);
+    expect(
+      r.defaultPrivileges.map((d) => `${d.change} ${d.owner} ${d.schema} ${d.grantee} ${d.privilege}`),
+    ).to.deep.equal(["revoked postgres app bob DELETE", "granted postgres app readers SELECT"]);
+    expect(r.roles.flatMap((x) => x.privileges)).to.deep.equal([]);
+  });
+
+  it("an owner whose default privileges the admin may not change: the apply fails, and the report says so", () => {
+    const before = model();
+    before.superuser = false;
+    before.user = "101"; // alice: no membership in bob
+    const r = impact(
+      [
+        step("create", "Privileges", "p", {
+          grants: {},
+          defaultPrivileges: {
+            "alice: future tables of bob": {
+              owner: "bob",
+              role: "alice",
+              objectType: "table",
+              privileges: ["SELECT"],
+              withGrantOption: false,
+            },
+          },
+          cascade: false,
+          unmanaged: [],
+        }),
+      ],
+      before,
+    );
+    expect(r.notes.map((n) => `${n.reason} ${n.message}`)).to.deep.equal([
+      "failure the admin may not change the default privileges of bob: the create fails",
+    ]);
+  });
+});
+
 describe("impact: Roles (many roles in one resource)", () => {
   const rolesStep = (op: PlannedStep["op"], news?: object, olds?: object, diffReasons?: string[]) => ({
     ...step(op, "Roles", "estate", news, olds),
