@@ -137,13 +137,7 @@ export async function tryLogin(
   database?: string,
 ): Promise<Error | undefined> {
   const s = testServer();
-  const c = new Client({
-    host: s.host,
-    port: s.port,
-    user: role,
-    password,
-    database: database ?? s.database,
-  });
+  const c = clientFor(s, { user: role, password, database: database ?? s.database });
   try {
     await c.connect();
     await c.query("SELECT 1");
@@ -164,13 +158,7 @@ export async function asRole<T extends Record<string, unknown> = Record<string, 
   database?: string,
 ): Promise<T[]> {
   const s = testServer();
-  const c = new Client({
-    host: s.host,
-    port: s.port,
-    user: role,
-    password,
-    database: database ?? s.database,
-  });
+  const c = clientFor(s, { user: role, password, database: database ?? s.database });
   await c.connect();
   try {
     return (await c.query<T>(sql, params)).rows;
