@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { asRole, isMember, one, q, quoteIdent, unique, serverVersionNum } from "../support/db";
+import { asRole, countQueries, isMember, one, q, quoteIdent, unique, serverVersionNum } from "../support/db";
 import { fixtures } from "../support/fixtures";
 
 describe("RoleMembership (real server)", () => {
@@ -73,6 +73,18 @@ describe("RoleMembership (real server)", () => {
     const { id, outs } = m;
     await m.destroy();
     await new RoleMembershipProvider().delete(id!, outs as never); // already gone: success
+  });
+
+  it("a read sends one query: the server's version is read once per connection, the options with the rows", async () => {
+    const [group, member] = await roles("onequery_g", "onequery_m");
+    const m = new Lifecycle(new RoleMembershipProvider());
+    await m.up({ role: group, member, withAdmin: true });
+    await m.refresh(); // the connection has been used: its server version is known
+    expect(await countQueries(() => m.refresh())).to.equal(1);
+    const outs = m.outs as { withAdmin: boolean; inherit?: boolean };
+    expect(outs.withAdmin).to.equal(true);
+    await m.destroy();
+    expect(await isMember(group, member)).to.deep.equal({ member: false, admin: false });
   });
 
   it("hostile role names", async () => {
