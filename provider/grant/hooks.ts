@@ -10,7 +10,8 @@ import {
 import { type Db, defineResource } from "../db/scaffold";
 import { type GrantCatalog, readGrantCatalog } from "./catalog";
 import { type GrantInputs, type GrantOutputs, checkGrant, diffGrant } from "./inputs";
-import { type PrivilegeSet, heldOnAll, planGrant } from "./planner";
+import { type PrivilegeSet, heldOnAll, heldOnSome, planGrant } from "./planner";
+import { omit, sameList } from "../common/values";
 
 function label(i: GrantInputs): string {
   let where: string;
@@ -99,9 +100,15 @@ async function update(
   news: GrantInputs,
 ): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
   await apply(db, news, olds, "update grant");
-  return { outs: { ...news } };
+  return { outs: { ...news } }; // no `drifted`: the update granted what was missing on every object
 }
 
+/**
+ * What the grantee holds: `drifted` when it no longer holds all it should on every object (the
+ * outputs keep the wanted privileges, which a delete revokes; see GrantOutputs), and the same as
+ * the inputs the engine compares the next program with, so that `preview --diff` after a refresh
+ * shows what `up` will change.
+ */
 async function read(
   db: Db,
   id: string,
@@ -115,27 +122,46 @@ async function read(
     // A named object that vanished holds nothing; an all-objects grant must hold on every object.
     const { held, grantable } =
       catalog.missing.length > 0 ? { held: [], grantable: false } : heldOnAll(catalog.objects, managed);
-    return {
-      id,
-      props: {
-        ...props,
-        privileges: describeActual(props.objectType, held, props.privileges, catalog.version),
-        withGrantOption: props.withGrantOption && grantable,
-      },
+    const now = {
+      privileges: describeActual(props.objectType, held, props.privileges, catalog.version),
+      withGrantOption: props.withGrantOption && grantable,
     };
+    const outs: GrantOutputs = omit(props, "drifted");
+    if (!sameList(now.privileges, props.privileges) || now.withGrantOption !== props.withGrantOption) {
+      outs.drifted = now;
+    }
+    return { id, props: outs, inputs: { ...omit(props, "drifted"), ...now } };
   });
 }
 
+/**
+ * Revokes what the grant lists, on every object. Outputs with no privileges at all come from the
+ * refresh of an earlier release, which narrowed them to what was held on every object (check never
+ * lets an empty list through): the wanted list is lost, and what it left behind is what the grantee
+ * holds on some of the objects but not on all, which is revoked instead. (A list narrowed to a
+ * non-empty part cannot be told from a wanted one: `up` with the Grant still declared rewrites it.)
+ */
 async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
   await db.transaction(async ({ client, database, executeVerified }) => {
     const plan = async () => {
       const catalog = await readGrantCatalog(client, props, database);
       if (catalog.absent) return []; // grantee, schema or database gone: so is the grant
+      const previous: PrivilegeSet =
+        props.privileges.length > 0
+          ? privilegeSet(props, catalog.version)
+          : {
+              privileges: heldOnSome(
+                catalog.objects,
+                expandPrivileges(props.objectType, ["ALL"], catalog.version),
+                catalog.missing.length > 0,
+              ),
+              withGrantOption: false,
+            };
       return planGrant({
         objectType: props.objectType,
         role: props.role,
         objects: catalog.objects,
-        previous: privilegeSet(props, catalog.version),
+        previous,
         cascade: props.cascade,
       });
     };

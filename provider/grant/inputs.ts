@@ -36,7 +36,17 @@ export interface GrantInputs {
   cascade: boolean;
   connection?: ConnectionArgs;
 }
-export type GrantOutputs = GrantInputs;
+/**
+ * The outputs: the inputs as last applied (what `delete` revokes, on every object), and from a
+ * refresh that found the grantee without some of it, `drifted`: what it holds now on every object
+ * (the next `up` grants the rest). `privileges` itself keeps the wanted list, so that a delete after
+ * a refresh still revokes everywhere (an all-tables grant missing on one table holds it on none of
+ * "every table", yet still on the others). Absent without drift: a Grant's state stays as small as
+ * before.
+ */
+export interface GrantOutputs extends GrantInputs {
+  drifted?: { privileges: string[]; withGrantOption: boolean };
+}
 
 /** Object name for routines: `name` or `name(argtypes)`. */
 export function splitRoutine(item: string): { name: string; args?: string } {
@@ -171,6 +181,7 @@ export function diffGrant(olds: Partial<GrantOutputs>, news: GrantInputs): pulum
     !sameList(olds.privileges, news.privileges) ||
     (olds.withGrantOption ?? false) !== news.withGrantOption ||
     (olds.cascade ?? false) !== news.cascade ||
+    olds.drifted !== undefined ||
     JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null);
   return {
     changes: replaces.length > 0 || updates,

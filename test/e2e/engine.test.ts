@@ -182,6 +182,13 @@ describe("e2e: the Pulumi engine", function () {
           objects: ["t2"],
           privileges: ["SELECT"],
         });
+        // every table of the schema: step 7 revokes it on one table by hand before the destroy
+        new p.Grant("renamed-all", {
+          role: renamed.name,
+          objectType: "table",
+          schema,
+          privileges: ["SELECT"],
+        });
         const dropped = new p.Role("dropped", { name: names.dropped });
         new p.Grant("dropped-t2", {
           role: dropped.name,
@@ -219,7 +226,7 @@ describe("e2e: the Pulumi engine", function () {
     it("1. up from empty creates everything; a second up and a preview change nothing", async function () {
       const r = rec();
       const up = await stack.up({ onOutput: r.onOutput, onEvent: r.onEvent });
-      expect(changes(up.summary.resourceChanges)).to.deep.equal({ create: 10 });
+      expect(changes(up.summary.resourceChanges)).to.deep.equal({ create: 11 });
       for (const n of [names.group, names.user, names.renamed, names.dropped]) {
         expect(await roleRow(n), n).to.not.equal(undefined);
       }
@@ -387,10 +394,16 @@ describe("e2e: the Pulumi engine", function () {
       for (const s of secrets) expect(shown.includes(s), "decrypted with --show-secrets").to.equal(true);
     });
 
-    it("7. destroy removes every role of the stack", async function () {
+    it("7. destroy removes every role of the stack, after a refresh that saw an all-tables grant revoked on one table", async function () {
+      // The refresh records the drift; the destroy must still revoke on every table (before, it
+      // revoked nothing after such a refresh, and dropping the role failed: 2BP01).
+      await q(`REVOKE SELECT ON ${quoteIdent(schema)}.t1 FROM ${quoteIdent(names.renamedTo)}`);
+      const rr = rec();
+      const refresh = await stack.refresh({ onOutput: rr.onOutput, onEvent: rr.onEvent });
+      expect(changes(refresh.summary.resourceChanges)).to.deep.equal({ update: 1 });
       const r = rec();
       const d = await stack.destroy({ onOutput: r.onOutput, onEvent: r.onEvent });
-      expect(changes(d.summary.resourceChanges)).to.deep.equal({ delete: 10 });
+      expect(changes(d.summary.resourceChanges)).to.deep.equal({ delete: 11 });
       const left = await q("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [Object.values(names)]);
       expect(left).to.deep.equal([]);
       expect(await tablePriv("public", schema, "t1", "SELECT")).to.equal(false);

@@ -168,6 +168,11 @@ describe("diffGrant", () => {
     expect(diffGrant(news, { ...news, cascade: true })).to.deep.equal(UPDATE);
   });
 
+  it("updates after a refresh that found drift (the outputs keep the wanted privileges)", () => {
+    const drifted = { privileges: ["INSERT"], withGrantOption: false };
+    expect(diffGrant({ ...news, drifted }, news)).to.deep.equal(UPDATE);
+  });
+
   it("replaces on a change of role, creating the new grant first (no overlap)", () => {
     expect(diffGrant(news, { ...news, role: "other" })).to.deep.equal({
       changes: true,
