@@ -1,0 +1,117 @@
+/**
+ * A role renamed (Role's `name` changed: ALTER ROLE … RENAME, an in-place update) in the same `up`
+ * that deletes or changes a resource naming it. The engine runs deletions after every update, so a
+ * Grant, RoleMembership, Privileges entry or DefaultPrivileges of the old name is deleted after the
+ * role already has its new one. The hooks are called here in the engine's order.
+ */
+import { expect } from "chai";
+import {
+  DefaultPrivilegesProvider,
+  GrantProvider,
+  PrivilegesProvider,
+  RoleMembershipProvider,
+  RoleProvider,
+} from "../../provider";
+import { Lifecycle } from "../support/engine";
+import { isMember, one, q, quoteIdent as qi, tablePriv } from "../support/db";
+import { fixtures } from "../support/fixtures";
+
+describe("renames in the same up as a dependent's delete (real server)", () => {
+  const fx = fixtures();
+  const urn = (name: string) => `urn:pulumi:test::renames::postgres-roles:index:Role::${name}`;
+
+  async function renamedRole(prefix: string) {
+    const from = fx.roleName(prefix);
+    const to = fx.roleName(`${prefix}_to`);
+    const r = new Lifecycle(new RoleProvider());
+    await r.up({ name: from, resourceUrn: urn(from) });
+    return { from, to, rename: () => r.up({ name: to, resourceUrn: urn(from) }) };
+  }
+
+  it("Grant deleted after its grantee's rename: revoked from the renamed role", async () => {
+    const s = await fx.schema("ren");
+    await q(`CREATE TABLE ${qi(s)}.t (id int)`);
+    const { from, to, rename } = await renamedRole("gr");
+    const g = new Lifecycle(new GrantProvider());
+    await g.up({ role: from, objectType: "table", schema: s, privileges: ["SELECT"] });
+    expect(await rename()).to.equal("update");
+    expect(await tablePriv(to, s, "t", "SELECT")).to.equal(true);
+    await g.destroy();
+    expect(await tablePriv(to, s, "t", "SELECT")).to.equal(false);
+  });
+
+  it("RoleMembership deleted after the member's rename, and after the group's: revoked", async () => {
+    const group = await renamedRole("mg");
+    const member = await renamedRole("mm");
+    const m = new Lifecycle(new RoleMembershipProvider());
+    await m.up({ role: group.from, member: member.from });
+    await member.rename();
+    await group.rename();
+    expect((await isMember(group.to, member.to)).member).to.equal(true);
+    await m.destroy();
+    expect((await isMember(group.to, member.to)).member).to.equal(false);
+  });
+
+  it("Privileges entry removed after its role's rename: revoked from the renamed role", async () => {
+    const s = await fx.schema("renp");
+    await q(`CREATE TABLE ${qi(s)}.t (id int)`);
+    const { from, to, rename } = await renamedRole("pr");
+    const keep = await fx.role("prkeep");
+    const p = new Lifecycle(new PrivilegesProvider());
+    const entry = (role: string) => ({
+      role,
+      objectType: "table",
+      schema: s,
+      objects: ["t"],
+      privileges: ["SELECT"],
+    });
+    await p.up({ grants: [entry(from), entry(keep)] });
+    await rename();
+    expect(await p.up({ grants: [entry(keep)] })).to.equal("update");
+    expect(await tablePriv(to, s, "t", "SELECT")).to.equal(false);
+    expect(await tablePriv(keep, s, "t", "SELECT")).to.equal(true);
+    await p.destroy();
+  });
+
+  it("DefaultPrivileges deleted after its grantee's rename: the default ACL entry is gone", async () => {
+    const s = await fx.schema("rend");
+    const { from, to, rename } = await renamedRole("dp");
+    const d = new Lifecycle(new DefaultPrivilegesProvider());
+    await d.up({ role: from, objectType: "table", schema: s, privileges: ["SELECT"] });
+    await rename();
+    await d.destroy();
+    const row = await one<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_default_acl a, aclexplode(a.defaclacl) x
+        WHERE a.defaclnamespace = $1::regnamespace AND x.grantee = $2::regrole`,
+      [qi(s), qi(to)],
+    );
+    expect(row.n).to.equal("0");
+  });
+
+  it("a member's inRoles follows its group's rename in the same up, in either order of the two updates", async () => {
+    for (const memberFirst of [false, true]) {
+      const group = await renamedRole(`ig${memberFirst ? "m" : "g"}`);
+      const name = fx.roleName("im");
+      const member = new Lifecycle(new RoleProvider());
+      await member.up({ name, inRoles: [group.from] });
+      // The engine runs the two in parallel when the member does not depend on the rename: the
+      // member's update starts first here, the group's rename while it runs.
+      const outcome: string[] = [];
+      const fail = (e: Error) => `failed: ${e.message}`;
+      if (memberFirst) {
+        const m = member.up({ name, inRoles: [group.to] }).catch(fail);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        outcome.push(await group.rename().catch(fail), await m);
+      } else {
+        outcome.push(
+          await group.rename().catch(fail),
+          await member.up({ name, inRoles: [group.to] }).catch(fail),
+        );
+      }
+      expect(outcome, memberFirst ? "member first" : "group first").to.deep.equal(["update", "update"]);
+      expect((await isMember(group.to, name)).member, memberFirst ? "member first" : "group first").to.equal(
+        true,
+      );
+    }
+  });
+});
