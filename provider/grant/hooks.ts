@@ -12,6 +12,7 @@ import { type GrantCatalog, readGrantCatalog } from "./catalog";
 import { type GrantInputs, type GrantOutputs, checkGrant, diffGrant } from "./inputs";
 import { type PrivilegeSet, heldOnAll, heldOnSome, planGrant } from "./planner";
 import { omit, sameList } from "../common/values";
+import { renamedRoles } from "../db/renames";
 
 function label(i: GrantInputs): string {
   let where: string;
@@ -93,13 +94,27 @@ async function create(db: Db, inputs: GrantInputs): Promise<pulumi.dynamic.Creat
   return { id: grantId(inputs), outs: { ...inputs } };
 }
 
+/**
+ * A new grantee is an update, not a replacement: when it is the old one renamed (see db/renames.ts)
+ * the delta is planned as for any update (a replacement would have created the new grant, then
+ * revoked the old one from the very same role); otherwise the old grantee's privileges are revoked
+ * and the new one's granted. The id keeps the grantee's name at creation (nothing reads it back).
+ */
 async function update(
   db: Db,
-  _id: string,
+  id: string,
   olds: GrantOutputs,
   news: GrantInputs,
 ): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
-  await apply(db, news, olds, "update grant");
+  let previous: GrantInputs | undefined = olds;
+  if (olds.role !== news.role) {
+    const was = (await renamedRoles(db, [olds.role])).get(olds.role) ?? olds.role;
+    if (was !== news.role) {
+      await remove(db, id, { ...olds, role: was });
+      previous = undefined;
+    }
+  }
+  await apply(db, news, previous, "update grant");
   return { outs: { ...news } }; // no `drifted`: the update granted what was missing on every object
 }
 
@@ -141,10 +156,12 @@ async function read(
  * holds on some of the objects but not on all, which is revoked instead. (A list narrowed to a
  * non-empty part cannot be told from a wanted one: `up` with the Grant still declared rewrites it.)
  */
-async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
+async function revoke(db: Db, props: GrantOutputs): Promise<boolean> {
+  let granteeMissing = false;
   await db.transaction(async ({ client, database, executeVerified }) => {
     const plan = async () => {
       const catalog = await readGrantCatalog(client, props, database);
+      granteeMissing = catalog.granteeMissing === true;
       if (catalog.absent) return []; // grantee, schema or database gone: so is the grant
       const previous: PrivilegeSet =
         props.privileges.length > 0
@@ -167,6 +184,14 @@ async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
     };
     await executeVerified("revoke", plan);
   });
+  return granteeMissing;
+}
+
+async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
+  // A grantee renamed earlier in this `up` (deletions run after updates): its new name (db/renames.ts).
+  if (!(await revoke(db, props))) return;
+  const now = (await renamedRoles(db, [props.role])).get(props.role);
+  if (now !== undefined) await revoke(db, { ...props, role: now });
 }
 
 export const grant = defineResource<GrantInputs, GrantOutputs>(

@@ -154,14 +154,13 @@ export function checkGrant(news: Record<string, unknown>): {
   return { inputs, failures: p.failures };
 }
 
-/** Whether two grants would act on the same (grantee, object) pairs. */
+/**
+ * Whether two grants could act on the same (grantee, object) pairs. Grantees of different names may
+ * be one role renamed in the same `up` (the old grant's delete then revokes from the new name: see
+ * db/renames.ts), so the grantee is not compared.
+ */
 function overlaps(a: Partial<GrantInputs>, b: GrantInputs): boolean {
-  if (
-    a.role !== b.role ||
-    a.objectType !== b.objectType ||
-    a.database !== b.database ||
-    a.schema !== b.schema
-  ) {
+  if (a.objectType !== b.objectType || a.database !== b.database || a.schema !== b.schema) {
     return false;
   }
   if (a.columns && b.columns && !a.columns.some((c) => b.columns!.includes(c))) return false;
@@ -171,13 +170,15 @@ function overlaps(a: Partial<GrantInputs>, b: GrantInputs): boolean {
 
 export function diffGrant(olds: Partial<GrantOutputs>, news: GrantInputs): pulumi.dynamic.DiffResult {
   const replaces: string[] = [];
-  for (const k of ["role", "objectType", "database", "schema"] as const) {
+  // A new grantee is an update (the hook tells a rename of the old one from another role).
+  for (const k of ["objectType", "database", "schema"] as const) {
     if ((olds[k] ?? undefined) !== (news[k] ?? undefined)) replaces.push(k);
   }
   if (!sameList(olds.objects, news.objects)) replaces.push("objects");
   if (!sameList(olds.columns, news.columns)) replaces.push("columns");
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
   const updates =
+    olds.role !== news.role ||
     !sameList(olds.privileges, news.privileges) ||
     (olds.withGrantOption ?? false) !== news.withGrantOption ||
     (olds.cascade ?? false) !== news.cascade ||

@@ -438,8 +438,15 @@ const grantHandler: StepHandler = (sim, action, step) => {
   if (action === "create") applyGrantPlan(sim, objects, grantee, undefined, privilegeSet(sim, t, step.news));
   else if (action === "delete")
     applyGrantPlan(sim, objects, grantee, privilegeSet(sim, t, step.olds), undefined);
-  else
-    applyGrantPlan(sim, objects, grantee, privilegeSet(sim, t, step.olds), privilegeSet(sim, t, step.news));
+  else {
+    // A new grantee is an update: the old one (unless it is this one renamed) loses the old privileges.
+    const was = step.olds!.role === v.role ? grantee : sim.granteeId(step.olds!.role as string);
+    if (was !== undefined && was !== grantee) {
+      applyGrantPlan(sim, objects, was, privilegeSet(sim, t, step.olds), undefined);
+      applyGrantPlan(sim, objects, grantee, undefined, privilegeSet(sim, t, step.news));
+    } else
+      applyGrantPlan(sim, objects, grantee, privilegeSet(sim, t, step.olds), privilegeSet(sim, t, step.news));
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -510,6 +517,13 @@ const membershipHandler: StepHandler = (sim, action, step) => {
       `role ${role === undefined ? String(v.role) : String(v.member)} does not exist at this point`,
     );
     return;
+  }
+  if (action === "update" && (step.olds!.role !== v.role || step.olds!.member !== v.member)) {
+    // A new group or member is an update: the old pair (unless it is this one renamed) is revoked.
+    const wasRole = sim.roleByName(step.olds!.role as string)?.id ?? role;
+    const wasMember = sim.roleByName(step.olds!.member as string)?.id ?? member;
+    if ((wasRole !== role || wasMember !== member) && membershipActual(sim, wasRole, wasMember))
+      revokeMembership(sim, wasRole, wasMember, false);
   }
   const actual = membershipActual(sim, role, member);
   if (action === "delete") {

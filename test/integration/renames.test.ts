@@ -5,15 +5,9 @@
  * role already has its new one. The hooks are called here in the engine's order.
  */
 import { expect } from "chai";
-import {
-  DefaultPrivilegesProvider,
-  GrantProvider,
-  PrivilegesProvider,
-  RoleMembershipProvider,
-  RoleProvider,
-} from "../../provider";
+import { GrantProvider, RoleMembershipProvider, RoleProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { isMember, one, q, quoteIdent as qi, tablePriv } from "../support/db";
+import { isMember, q, quoteIdent as qi, tablePriv } from "../support/db";
 import { fixtures } from "../support/fixtures";
 
 describe("renames in the same up as a dependent's delete (real server)", () => {
@@ -52,40 +46,31 @@ describe("renames in the same up as a dependent's delete (real server)", () => {
     expect((await isMember(group.to, member.to)).member).to.equal(false);
   });
 
-  it("Privileges entry removed after its role's rename: revoked from the renamed role", async () => {
-    const s = await fx.schema("renp");
+  it("Grant and RoleMembership kept while their role is renamed: an update that keeps the privilege and the membership; another grantee is revoked", async () => {
+    const s = await fx.schema("renk");
     await q(`CREATE TABLE ${qi(s)}.t (id int)`);
-    const { from, to, rename } = await renamedRole("pr");
-    const keep = await fx.role("prkeep");
-    const p = new Lifecycle(new PrivilegesProvider());
-    const entry = (role: string) => ({
-      role,
-      objectType: "table",
-      schema: s,
-      objects: ["t"],
-      privileges: ["SELECT"],
-    });
-    await p.up({ grants: [entry(from), entry(keep)] });
+    const { from, to, rename } = await renamedRole("kg");
+    const group = await fx.role("kgroup");
+    const g = new Lifecycle(new GrantProvider());
+    const m = new Lifecycle(new RoleMembershipProvider());
+    await g.up({ role: from, objectType: "table", schema: s, privileges: ["SELECT"] });
+    await m.up({ role: group, member: from });
     await rename();
-    expect(await p.up({ grants: [entry(keep)] })).to.equal("update");
-    expect(await tablePriv(to, s, "t", "SELECT")).to.equal(false);
-    expect(await tablePriv(keep, s, "t", "SELECT")).to.equal(true);
-    await p.destroy();
-  });
-
-  it("DefaultPrivileges deleted after its grantee's rename: the default ACL entry is gone", async () => {
-    const s = await fx.schema("rend");
-    const { from, to, rename } = await renamedRole("dp");
-    const d = new Lifecycle(new DefaultPrivilegesProvider());
-    await d.up({ role: from, objectType: "table", schema: s, privileges: ["SELECT"] });
-    await rename();
-    await d.destroy();
-    const row = await one<{ n: string }>(
-      `SELECT count(*)::text AS n FROM pg_default_acl a, aclexplode(a.defaclacl) x
-        WHERE a.defaclnamespace = $1::regnamespace AND x.grantee = $2::regrole`,
-      [qi(s), qi(to)],
+    expect(await g.up({ role: to, objectType: "table", schema: s, privileges: ["SELECT"] })).to.equal(
+      "update",
     );
-    expect(row.n).to.equal("0");
+    expect(await m.up({ role: group, member: to })).to.equal("update");
+    expect(await tablePriv(to, s, "t", "SELECT")).to.equal(true);
+    expect((await isMember(group, to)).member).to.equal(true);
+    // a different grantee: the old one loses the privilege, the new one gains it
+    const other = await fx.role("kother");
+    expect(await g.up({ role: other, objectType: "table", schema: s, privileges: ["SELECT"] })).to.equal(
+      "update",
+    );
+    expect(await tablePriv(to, s, "t", "SELECT")).to.equal(false);
+    expect(await tablePriv(other, s, "t", "SELECT")).to.equal(true);
+    await g.destroy();
+    await m.destroy();
   });
 
   it("a member's inRoles follows its group's rename in the same up, in either order of the two updates", async () => {
