@@ -39,7 +39,7 @@ SELECT m.object_name AS old, r.rolname AS now
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles o WHERE o.rolname = m.object_name)
  ORDER BY m.created_at`;
 
-const FORGET_NAME = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = 'renamed role' AND object_name = $2`;
+const FORGET_NAMES = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = 'renamed role' AND object_name = ANY($2::text[])`;
 
 const MARKER_TABLE_EXISTS = `SELECT to_regclass($1) IS NOT NULL AND has_table_privilege(to_regclass($1), 'SELECT, DELETE') AS ok`;
 
@@ -48,24 +48,38 @@ async function usable(client: PoolClient): Promise<boolean> {
   return r.rows[0]?.ok === true;
 }
 
-/**
- * Records, in the rename's transaction, that the role `oid` was called `from` (and no longer
- * anything of the name it now has). Does nothing where markers cannot be kept.
- */
-export async function recordRename(
-  client: PoolClient,
-  urn: string | undefined,
-  role: { oid: number; from: string; to: string },
-): Promise<void> {
-  await forgetName(client, role.to);
-  await mark(client, { urn: urn ?? "", kind: "renamed role", oid: role.oid, name: role.from });
+/** A rename made: the role `oid` was called `from` and is now called `to`. */
+export interface Rename {
+  oid: number;
+  from: string;
+  to: string;
 }
 
-/** Forgets a former name that a role has again (created or renamed to it). */
-export async function forgetName(client: PoolClient, name: string): Promise<void> {
+/**
+ * Records renames in the transaction that made them (and forgets the former names the roles now
+ * have). Does nothing where markers cannot be kept.
+ */
+export async function recordRenames(
+  client: PoolClient,
+  urn: string | undefined,
+  renames: readonly Rename[],
+): Promise<void> {
+  if (renames.length === 0) return;
+  await forgetNames(
+    client,
+    renames.map((r) => r.to),
+  );
+  await mark(
+    client,
+    ...renames.map((r) => ({ urn: urn ?? "", kind: "renamed role" as const, oid: r.oid, name: r.from })),
+  );
+}
+
+/** Forgets former names that roles have again. */
+async function forgetNames(client: PoolClient, names: readonly string[]): Promise<void> {
   if (!(await usable(client))) return;
   const cluster = await clusterIdentifier(client);
-  if (cluster !== undefined) await client.query(FORGET_NAME, [cluster, name]);
+  if (cluster !== undefined) await client.query(FORGET_NAMES, [cluster, names]);
 }
 
 /**

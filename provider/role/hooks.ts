@@ -14,7 +14,7 @@ import { type RoleActual, type RoleDesired, planRole } from "./planner";
 import { ROLE_FLAGS, flagsOf } from "./attributes";
 import { otherClusterError, whereabouts } from "../db/cluster";
 import { createdBy, markCreated, markedBy, notOursDetail, unmark } from "../db/ownership";
-import { recordRename } from "../db/renames";
+import { recordRenames } from "../db/renames";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -235,7 +235,7 @@ async function update(
     await execute(planRole({ actual: now, desired }));
     // For dependents deleted later in this `up` that still name the old name (see db/renames.ts).
     if (actual.name !== news.name) {
-      await recordRename(client, news.resourceUrn, { oid: actual.oid, from: actual.name, to: news.name });
+      await recordRenames(client, news.resourceUrn, [{ oid: actual.oid, from: actual.name, to: news.name }]);
     }
     return { outs: outputsOf(news, actual.oid, where.here ?? olds.systemIdentifier) };
   });

@@ -5,9 +5,15 @@
  * role already has its new one. The hooks are called here in the engine's order.
  */
 import { expect } from "chai";
-import { GrantProvider, RoleMembershipProvider, RoleProvider } from "../../provider";
+import {
+  DefaultPrivilegesProvider,
+  GrantProvider,
+  PrivilegesProvider,
+  RoleMembershipProvider,
+  RoleProvider,
+} from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { isMember, q, quoteIdent as qi, tablePriv } from "../support/db";
+import { isMember, one, q, quoteIdent as qi, tablePriv } from "../support/db";
 import { fixtures } from "../support/fixtures";
 
 describe("renames in the same up as a dependent's delete (real server)", () => {
@@ -71,6 +77,66 @@ describe("renames in the same up as a dependent's delete (real server)", () => {
     expect(await tablePriv(other, s, "t", "SELECT")).to.equal(true);
     await g.destroy();
     await m.destroy();
+  });
+
+  it("Privileges: an entry removed after its role's rename is revoked from the renamed role; an entry renamed with it keeps the privilege", async () => {
+    const s = await fx.schema("renp");
+    await q(`CREATE TABLE ${qi(s)}.t (id int)`);
+    const gone = await renamedRole("pr");
+    const kept = await renamedRole("pk");
+    const other = await fx.role("po");
+    const p = new Lifecycle(new PrivilegesProvider());
+    const entry = (role: string) => ({
+      role,
+      objectType: "table",
+      schema: s,
+      objects: ["t"],
+      privileges: ["SELECT"],
+    });
+    await p.up({ grants: [entry(gone.from), entry(kept.from), entry(other)] });
+    await gone.rename();
+    await kept.rename();
+    expect(await p.up({ grants: [entry(kept.to), entry(other)] })).to.equal("update");
+    expect(await tablePriv(gone.to, s, "t", "SELECT")).to.equal(false);
+    expect(await tablePriv(kept.to, s, "t", "SELECT")).to.equal(true);
+    expect(await tablePriv(other, s, "t", "SELECT")).to.equal(true);
+    // and a delete after a rename
+    const last = await renamedRole("pd");
+    const q2 = new Lifecycle(new PrivilegesProvider());
+    await q2.up({ grants: [entry(last.from)] });
+    await last.rename();
+    await q2.destroy();
+    expect(await tablePriv(last.to, s, "t", "SELECT")).to.equal(false);
+    await p.destroy();
+  });
+
+  it("DefaultPrivileges: deleted after its grantee's rename, the entry is gone; kept while renamed, it stays", async () => {
+    const s = await fx.schema("rend");
+    const owner = await fx.role("dpowner", { actFor: true });
+    const count = async (grantee: string) =>
+      (
+        await one<{ n: string }>(
+          `SELECT count(*)::text AS n FROM pg_default_acl a, aclexplode(a.defaclacl) x
+            WHERE a.defaclnamespace = $1::regnamespace AND x.grantee = $2::regrole`,
+          [qi(s), qi(grantee)],
+        )
+      ).n;
+    const args = (role: string) => ({ role, owner, objectType: "table", schema: s, privileges: ["SELECT"] });
+    const dropped = await renamedRole("dp");
+    const d = new Lifecycle(new DefaultPrivilegesProvider());
+    await d.up(args(dropped.from));
+    await dropped.rename();
+    await d.destroy();
+    expect(await count(dropped.to)).to.equal("0");
+    const kept = await renamedRole("dk");
+    const k = new Lifecycle(new DefaultPrivilegesProvider());
+    await k.up(args(kept.from));
+    await kept.rename();
+    expect(await k.up(args(kept.to))).to.equal("replace");
+    expect(k.lastDiff?.deleteBeforeReplace).to.equal(true);
+    expect(await count(kept.to)).to.equal("1");
+    await k.destroy();
+    expect(await count(kept.to)).to.equal("0");
   });
 
   it("a member's inRoles follows its group's rename in the same up, in either order of the two updates", async () => {
