@@ -37,7 +37,8 @@ import { clusterIdentifier } from "./cluster";
 /** The schema and table of the markers. */
 export const MARKER_SCHEMA = "pulumi_postgres_roles";
 export const MARKER_TABLE = "created";
-const QUALIFIED = `${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)}`;
+/** The marker table, quoted and qualified. */
+export const QUALIFIED = `${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)}`;
 
 /** What a marker stands for (a Role's role, a Policy's policy, a RowLevelSecurity's table). */
 export type MarkedKind = "role" | "policy" | "row level security" | "renamed role";
@@ -104,7 +105,8 @@ const SETUP = [
 /** Advisory lock key under which the marker table is created (one creator at a time). */
 const SETUP_LOCK = "pulumi-postgres-roles/markers";
 
-async function tableUsable(client: PoolClient): Promise<boolean> {
+/** Whether the marker table exists here and the admin may read and write it. */
+export async function tableUsable(client: PoolClient): Promise<boolean> {
   const r = await client.query<{ usable: boolean }>(MARKER_TABLE_USABLE, [MARKER_SCHEMA, MARKER_TABLE]);
   return r.rows[0]?.usable === true;
 }

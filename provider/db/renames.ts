@@ -25,11 +25,8 @@
  */
 import type { PoolClient } from "pg";
 import { clusterIdentifier } from "./cluster";
-import { MARKER_SCHEMA, MARKER_TABLE, mark } from "./ownership";
+import { QUALIFIED, mark, tableUsable } from "./ownership";
 import type { Db } from "./scaffold";
-import { ident } from "../common/quote";
-
-const QUALIFIED = `${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)}`;
 
 /** The current names of renamed roles by a former name (the latest rename of that name wins). */
 const RENAMED = `
@@ -40,13 +37,6 @@ SELECT m.object_name AS old, r.rolname AS now
  ORDER BY m.created_at`;
 
 const FORGET_NAMES = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = 'renamed role' AND object_name = ANY($2::text[])`;
-
-const MARKER_TABLE_EXISTS = `SELECT to_regclass($1) IS NOT NULL AND has_table_privilege(to_regclass($1), 'SELECT, DELETE') AS ok`;
-
-async function usable(client: PoolClient): Promise<boolean> {
-  const r = await client.query<{ ok: boolean }>(MARKER_TABLE_EXISTS, [QUALIFIED]);
-  return r.rows[0]?.ok === true;
-}
 
 /** A rename made: the role `oid` was called `from` and is now called `to`. */
 export interface Rename {
@@ -77,7 +67,7 @@ export async function recordRenames(
 
 /** Forgets former names that roles have again. */
 async function forgetNames(client: PoolClient, names: readonly string[]): Promise<void> {
-  if (!(await usable(client))) return;
+  if (!(await tableUsable(client))) return;
   const cluster = await clusterIdentifier(client);
   if (cluster !== undefined) await client.query(FORGET_NAMES, [cluster, names]);
 }
@@ -91,10 +81,31 @@ export async function renamedRoles(db: Db, names: readonly string[]): Promise<Ma
   const wanted = [...new Set(names)].filter((n) => n.toUpperCase() !== "PUBLIC");
   if (wanted.length === 0) return new Map();
   return db.transaction(async ({ client }) => {
-    if (!(await usable(client))) return new Map<string, string>();
+    if (!(await tableUsable(client))) return new Map<string, string>();
     const cluster = await clusterIdentifier(client);
     if (cluster === undefined) return new Map<string, string>();
     const r = await client.query<{ old: string; now: string }>(RENAMED, [cluster, wanted]);
     return new Map(r.rows.map((x) => [x.old, x.now]));
   }, db.connectionDatabase);
+}
+
+/**
+ * Runs `act` (a delete) on `props`; when it answers that a role it names under `keys` is missing,
+ * runs it once more with the current names of those renamed (see above), if any was.
+ */
+export async function actFollowingRenames<T, K extends keyof T & string>(
+  db: Db,
+  props: T & Record<K, string>,
+  keys: readonly K[],
+  act: (props: T) => Promise<boolean>,
+): Promise<void> {
+  if (!(await act(props))) return;
+  const renamed = await renamedRoles(
+    db,
+    keys.map((k) => props[k]),
+  );
+  if (renamed.size === 0) return;
+  const now = { ...props };
+  for (const k of keys) (now as Record<K, string>)[k] = renamed.get(props[k]) ?? props[k];
+  await act(now);
 }

@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
 import { type Db, defineResource } from "../db/scaffold";
-import { renamedRoles } from "../db/renames";
+import { actFollowingRenames } from "../db/renames";
 import { type DefaultAclCatalog, readDefaultAcl } from "./catalog";
 import {
   type DefaultPrivilegesInputs,
@@ -125,17 +125,9 @@ async function revoke(db: Db, props: DefaultPrivilegesOutputs): Promise<boolean>
   });
 }
 
-async function remove(db: Db, _id: string, props: DefaultPrivilegesOutputs): Promise<void> {
-  if (!(await revoke(db, props))) return;
-  // The grantee or owner renamed earlier in this `up` (deletions run after updates): the new names.
-  const renamed = await renamedRoles(db, [props.role, props.owner]);
-  if (renamed.size === 0) return;
-  await revoke(db, {
-    ...props,
-    role: renamed.get(props.role) ?? props.role,
-    owner: renamed.get(props.owner) ?? props.owner,
-  });
-}
+/** The grantee or owner renamed earlier in this `up` (deletions run after updates): by the new names. */
+const remove = (db: Db, _id: string, props: DefaultPrivilegesOutputs) =>
+  actFollowingRenames(db, props, ["role", "owner"], (p) => revoke(db, p));
 
 export const defaultPrivileges = defineResource<DefaultPrivilegesInputs, DefaultPrivilegesOutputs>(
   {

@@ -12,7 +12,7 @@ import { type GrantCatalog, readGrantCatalog } from "./catalog";
 import { type GrantInputs, type GrantOutputs, checkGrant, diffGrant } from "./inputs";
 import { type PrivilegeSet, heldOnAll, heldOnSome, planGrant } from "./planner";
 import { omit, sameList } from "../common/values";
-import { renamedRoles } from "../db/renames";
+import { actFollowingRenames, renamedRoles } from "../db/renames";
 
 function label(i: GrantInputs): string {
   let where: string;
@@ -155,6 +155,7 @@ async function read(
  * lets an empty list through): the wanted list is lost, and what it left behind is what the grantee
  * holds on some of the objects but not on all, which is revoked instead. (A list narrowed to a
  * non-empty part cannot be told from a wanted one: `up` with the Grant still declared rewrites it.)
+ * Answers whether the grantee was missing (by name).
  */
 async function revoke(db: Db, props: GrantOutputs): Promise<boolean> {
   let granteeMissing = false;
@@ -187,12 +188,9 @@ async function revoke(db: Db, props: GrantOutputs): Promise<boolean> {
   return granteeMissing;
 }
 
-async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
-  // A grantee renamed earlier in this `up` (deletions run after updates): its new name (db/renames.ts).
-  if (!(await revoke(db, props))) return;
-  const now = (await renamedRoles(db, [props.role])).get(props.role);
-  if (now !== undefined) await revoke(db, { ...props, role: now });
-}
+/** A grantee renamed earlier in this `up` (deletions run after updates): by its new name (db/renames.ts). */
+const remove = (db: Db, _id: string, props: GrantOutputs) =>
+  actFollowingRenames(db, props, ["role"], (p) => revoke(db, p));
 
 export const grant = defineResource<GrantInputs, GrantOutputs>(
   {

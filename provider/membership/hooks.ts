@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
 import { type Db, defineResource } from "../db/scaffold";
-import { renamedRoles } from "../db/renames";
+import { actFollowingRenames, renamedRoles } from "../db/renames";
 import { readMembership } from "./catalog";
 import { type MembershipInputs, type MembershipOutputs, checkMembership, diffMembership } from "./inputs";
 import { planMembership } from "./planner";
@@ -97,17 +97,9 @@ async function revoke(db: Db, props: MembershipOutputs): Promise<boolean> {
   });
 }
 
-async function remove(db: Db, _id: string, props: MembershipOutputs): Promise<void> {
-  // A group or member renamed earlier in this `up` (deletions run after updates): its new name.
-  if (!(await revoke(db, props))) return;
-  const renamed = await renamedRoles(db, [props.role, props.member]);
-  if (renamed.size === 0) return;
-  await revoke(db, {
-    ...props,
-    role: renamed.get(props.role) ?? props.role,
-    member: renamed.get(props.member) ?? props.member,
-  });
-}
+/** A group or member renamed earlier in this `up` (deletions run after updates): by its new name. */
+const remove = (db: Db, _id: string, props: MembershipOutputs) =>
+  actFollowingRenames(db, props, ["role", "member"], (p) => revoke(db, p));
 
 export const membership = defineResource<MembershipInputs, MembershipOutputs>(
   {
