@@ -13,7 +13,17 @@ import {
   RoleProvider,
 } from "../../provider";
 import { Lifecycle } from "../support/engine";
-import { isMember, one, q, quoteIdent as qi, tablePriv } from "../support/db";
+import { isMember, one, q, quoteIdent as qi, roleRow, tablePriv, testServer } from "../support/db";
+import { MARKER_SCHEMA, MARKER_TABLE } from "../../provider/db/ownership";
+
+/** The former names recorded for a role (creation-marker table, kind "renamed role"). */
+async function renameRows(oid: number): Promise<string[]> {
+  const rows = await q<{ object_name: string }>(
+    `SELECT object_name FROM ${qi(MARKER_SCHEMA)}.${qi(MARKER_TABLE)} WHERE kind = 'renamed role' AND object_oid = $1`,
+    [oid],
+  );
+  return rows.map((r) => r.object_name);
+}
 import { fixtures } from "../support/fixtures";
 
 describe("renames in the same up as a dependent's delete (real server)", () => {
@@ -25,7 +35,7 @@ describe("renames in the same up as a dependent's delete (real server)", () => {
     const to = fx.roleName(`${prefix}_to`);
     const r = new Lifecycle(new RoleProvider());
     await r.up({ name: from, resourceUrn: urn(from) });
-    return { from, to, rename: () => r.up({ name: to, resourceUrn: urn(from) }) };
+    return { from, to, role: r, rename: () => r.up({ name: to, resourceUrn: urn(from) }) };
   }
 
   it("Grant deleted after its grantee's rename: revoked from the renamed role", async () => {
@@ -38,6 +48,38 @@ describe("renames in the same up as a dependent's delete (real server)", () => {
     expect(await tablePriv(to, s, "t", "SELECT")).to.equal(true);
     await g.destroy();
     expect(await tablePriv(to, s, "t", "SELECT")).to.equal(false);
+  });
+
+  it("the record: one row per renamed role (its former name), gone with the role's drop", async () => {
+    const { from, to, rename, role } = await renamedRole("rec");
+    await rename();
+    const oid = Number((await roleRow(to))!.oid);
+    expect(await renameRows(oid)).to.deep.equal([from]);
+    await role.destroy();
+    expect(await renameRows(oid)).to.deep.equal([]);
+  });
+
+  it("an admin that cannot keep the record: the rename happens, a later delete by the old name revokes nothing and does not fail", async () => {
+    // A CREATEROLE admin with no CREATE on the database and no access to the marker table.
+    const limited = fx.roleName("limited");
+    const password = `pw-${Math.random().toString(36).slice(2)}`;
+    await q(`CREATE ROLE ${qi(limited)} LOGIN CREATEROLE PASSWORD '${password}'`);
+    const srv = testServer();
+    const connection = { host: srv.host, port: srv.port, user: limited, password, database: srv.database };
+    const group = fx.roleName("lgroup");
+    const from = fx.roleName("lmember");
+    const to = fx.roleName("lmember_to");
+    const g = new Lifecycle(new RoleProvider());
+    const r = new Lifecycle(new RoleProvider());
+    await g.up({ name: group, connection });
+    await r.up({ name: from, connection });
+    const m = new Lifecycle(new RoleMembershipProvider());
+    await m.up({ role: group, member: from, connection });
+    expect(await r.up({ name: to, connection })).to.equal("update");
+    await m.destroy(); // finds no role "from": nothing to revoke, as documented (docs/operations.md)
+    expect((await isMember(group, to)).member).to.equal(true);
+    await r.destroy();
+    await g.destroy();
   });
 
   it("RoleMembership deleted after the member's rename, and after the group's: revoked", async () => {
