@@ -37,10 +37,11 @@ import { clusterIdentifier } from "./cluster";
 /** The schema and table of the markers. */
 export const MARKER_SCHEMA = "pulumi_postgres_roles";
 export const MARKER_TABLE = "created";
-const QUALIFIED = `${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)}`;
+/** The marker table, quoted and qualified. */
+export const QUALIFIED = `${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)}`;
 
 /** What a marker stands for (a Role's role, a Policy's policy, a RowLevelSecurity's table). */
-export type MarkedKind = "role" | "policy" | "row level security";
+export type MarkedKind = "role" | "policy" | "row level security" | "renamed role";
 
 /** A marker as read back: who created the object, and what it noted then. */
 export interface Marked {
@@ -80,7 +81,7 @@ SELECT $1, k, o, n, u, d::jsonb
 ON CONFLICT (cluster, kind, object_oid)
 DO UPDATE SET object_name = EXCLUDED.object_name, urn = EXCLUDED.urn, data = EXCLUDED.data, created_at = now()`;
 
-const UNMARK = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = $2 AND object_oid = ANY($3::oid[])`;
+const UNMARK = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = ANY($2::text[]) AND object_oid = ANY($3::oid[])`;
 
 /** The statements that make the marker table, run once per database (see {@link prepareMarkers}). */
 const SETUP = [
@@ -104,7 +105,8 @@ const SETUP = [
 /** Advisory lock key under which the marker table is created (one creator at a time). */
 const SETUP_LOCK = "pulumi-postgres-roles/markers";
 
-async function tableUsable(client: PoolClient): Promise<boolean> {
+/** Whether the marker table exists here and the admin may read and write it. */
+export async function tableUsable(client: PoolClient): Promise<boolean> {
   const r = await client.query<{ usable: boolean }>(MARKER_TABLE_USABLE, [MARKER_SCHEMA, MARKER_TABLE]);
   return r.rows[0]?.usable === true;
 }
@@ -193,7 +195,9 @@ export async function unmark(client: PoolClient, kind: MarkedKind, oids: readonl
   if (oids.length === 0 || !(await tableUsable(client))) return;
   const cluster = await clusterIdentifier(client);
   if (cluster === undefined) return;
-  await client.query(UNMARK, [cluster, kind, oids.map(String)]);
+  // A role's rename record (renames.ts) goes with it too.
+  const kinds = kind === "role" ? [kind, "renamed role"] : [kind];
+  await client.query(UNMARK, [cluster, kinds, oids.map(String)]);
 }
 
 /** Whether a marker says this very resource created the object. */

@@ -45,6 +45,8 @@ export interface Db {
   label: string;
   /** The database the resource lives in (its own, else the connection's). */
   database: string;
+  /** The connection's own database (where a Role's transactions run, and its records are kept). */
+  connectionDatabase: string;
   /**
    * Runs `work` in one transaction, in the resource's database or the one named (for a read hook:
    * outside a transaction, see TransactionOptions.readOnly).
@@ -102,6 +104,9 @@ function dbFor<I extends { connection?: ConnectionArgs }>(
   return {
     label: resource,
     database: home.database,
+    get connectionDatabase() {
+      return connect(undefined).database;
+    },
     transaction(work, database) {
       const conn = database === undefined ? home : connect(database);
       const opts = { resource, lockTimeout: conn.lockTimeout, lockKey, readOnly };

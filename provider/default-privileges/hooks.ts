@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
 import { type Db, defineResource } from "../db/scaffold";
+import { actFollowingRenames } from "../db/renames";
 import { type DefaultAclCatalog, readDefaultAcl } from "./catalog";
 import {
   type DefaultPrivilegesInputs,
@@ -115,13 +116,18 @@ async function read(
 }
 
 /** Revokes what the resource granted and restores the built-in default it took away; gone is success. */
-async function remove(db: Db, _id: string, props: DefaultPrivilegesOutputs): Promise<void> {
-  await db.transaction(async ({ client, execute }) => {
+async function revoke(db: Db, props: DefaultPrivilegesOutputs): Promise<boolean> {
+  return db.transaction(async ({ client, execute }) => {
     const catalog = await readDefaultAcl(client, props);
-    if (catalog.absent) return; // owner, grantee or schema gone: so is the entry
+    if (catalog.absent) return true; // owner, grantee or schema gone: so is the entry
     await execute(plan(props, catalog, privilegeSet(props, catalog.version), undefined));
+    return false;
   });
 }
+
+/** The grantee or owner renamed earlier in this `up` (deletions run after updates): by the new names. */
+const remove = (db: Db, _id: string, props: DefaultPrivilegesOutputs) =>
+  actFollowingRenames(db, props, ["role", "owner"], (p) => revoke(db, p));
 
 export const defaultPrivileges = defineResource<DefaultPrivilegesInputs, DefaultPrivilegesOutputs>(
   {

@@ -104,13 +104,15 @@ export function checkDefaultPrivileges(news: Record<string, unknown>): {
   return { inputs, failures: p.failures };
 }
 
-/** Whether two resources act on the same catalog entry for the same grantee (FUNCTIONS = ROUTINES). */
+/**
+ * Whether two resources may act on the same catalog entry for the same grantee (FUNCTIONS =
+ * ROUTINES). Grantees and owners of different names are not compared: one may be the other renamed
+ * in the same `up`, and the old resource's delete then acts on the new name (db/renames.ts).
+ */
 function sameEntry(a: Partial<DefaultPrivilegesInputs>, b: DefaultPrivilegesInputs): boolean {
   const objtype = (t: unknown) =>
     normalizeDefaultObjectType(t) ? typeInfo(normalizeDefaultObjectType(t)!).objtype : t;
   return (
-    a.role === b.role &&
-    a.owner === b.owner &&
     (a.schema ?? undefined) === (b.schema ?? undefined) &&
     (a.database ?? undefined) === (b.database ?? undefined) &&
     objtype(a.objectType) === objtype(b.objectType)

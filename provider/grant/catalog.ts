@@ -95,6 +95,8 @@ export interface GrantCatalog {
   version: number;
   /** Set when the grantee, the database or the schema does not exist: then the grant cannot be there. */
   absent?: string;
+  /** Set when it is the grantee that does not exist. */
+  granteeMissing?: boolean;
   objects: ObjectAcl[];
   /** Named objects that do not exist (or, for routines, are ambiguous: see `problems`). */
   missing: string[];
@@ -148,7 +150,8 @@ export async function readGrantCatalog(
     missing: [],
     problems: [],
   });
-  if (grantee === null) return none(`role ${JSON.stringify(t.role)} does not exist`);
+  if (grantee === null)
+    return { ...none(`role ${JSON.stringify(t.role)} does not exist`), granteeMissing: true };
 
   if (t.objectType === "database" || t.objectType === "schema") {
     const name = t.objectType === "database" ? (t.database ?? connectionDatabase) : t.schema!;

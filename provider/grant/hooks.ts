@@ -10,7 +10,9 @@ import {
 import { type Db, defineResource } from "../db/scaffold";
 import { type GrantCatalog, readGrantCatalog } from "./catalog";
 import { type GrantInputs, type GrantOutputs, checkGrant, diffGrant } from "./inputs";
-import { type PrivilegeSet, heldOnAll, planGrant } from "./planner";
+import { type PrivilegeSet, heldOnAll, heldOnSome, planGrant } from "./planner";
+import { omit, sameList } from "../common/values";
+import { actFollowingRenames, renamedRoles } from "../db/renames";
 
 function label(i: GrantInputs): string {
   let where: string;
@@ -92,16 +94,36 @@ async function create(db: Db, inputs: GrantInputs): Promise<pulumi.dynamic.Creat
   return { id: grantId(inputs), outs: { ...inputs } };
 }
 
+/**
+ * A new grantee is an update, not a replacement: when it is the old one renamed (see db/renames.ts)
+ * the delta is planned as for any update (a replacement would have created the new grant, then
+ * revoked the old one from the very same role); otherwise the old grantee's privileges are revoked
+ * and the new one's granted. The id keeps the grantee's name at creation (nothing reads it back).
+ */
 async function update(
   db: Db,
-  _id: string,
+  id: string,
   olds: GrantOutputs,
   news: GrantInputs,
 ): Promise<pulumi.dynamic.UpdateResult<GrantOutputs>> {
-  await apply(db, news, olds, "update grant");
-  return { outs: { ...news } };
+  let previous: GrantInputs | undefined = olds;
+  if (olds.role !== news.role) {
+    const was = (await renamedRoles(db, [olds.role])).get(olds.role) ?? olds.role;
+    if (was !== news.role) {
+      await remove(db, id, { ...olds, role: was });
+      previous = undefined;
+    }
+  }
+  await apply(db, news, previous, "update grant");
+  return { outs: { ...news } }; // no `drifted`: the update granted what was missing on every object
 }
 
+/**
+ * What the grantee holds: `drifted` when it no longer holds all it should on every object (the
+ * outputs keep the wanted privileges, which a delete revokes; see GrantOutputs), and the same as
+ * the inputs the engine compares the next program with, so that `preview --diff` after a refresh
+ * shows what `up` will change.
+ */
 async function read(
   db: Db,
   id: string,
@@ -115,33 +137,60 @@ async function read(
     // A named object that vanished holds nothing; an all-objects grant must hold on every object.
     const { held, grantable } =
       catalog.missing.length > 0 ? { held: [], grantable: false } : heldOnAll(catalog.objects, managed);
-    return {
-      id,
-      props: {
-        ...props,
-        privileges: describeActual(props.objectType, held, props.privileges, catalog.version),
-        withGrantOption: props.withGrantOption && grantable,
-      },
+    const now = {
+      privileges: describeActual(props.objectType, held, props.privileges, catalog.version),
+      withGrantOption: props.withGrantOption && grantable,
     };
+    const outs: GrantOutputs = omit(props, "drifted");
+    if (!sameList(now.privileges, props.privileges) || now.withGrantOption !== props.withGrantOption) {
+      outs.drifted = now;
+    }
+    return { id, props: outs, inputs: { ...omit(props, "drifted"), ...now } };
   });
 }
 
-async function remove(db: Db, _id: string, props: GrantOutputs): Promise<void> {
+/**
+ * Revokes what the grant lists, on every object. Outputs with no privileges at all come from the
+ * refresh of an earlier release, which narrowed them to what was held on every object (check never
+ * lets an empty list through): the wanted list is lost, and what it left behind is what the grantee
+ * holds on some of the objects but not on all, which is revoked instead. (A list narrowed to a
+ * non-empty part cannot be told from a wanted one: `up` with the Grant still declared rewrites it.)
+ * Answers whether the grantee was missing (by name).
+ */
+async function revoke(db: Db, props: GrantOutputs): Promise<boolean> {
+  let granteeMissing = false;
   await db.transaction(async ({ client, database, executeVerified }) => {
     const plan = async () => {
       const catalog = await readGrantCatalog(client, props, database);
+      granteeMissing = catalog.granteeMissing === true;
       if (catalog.absent) return []; // grantee, schema or database gone: so is the grant
+      const previous: PrivilegeSet =
+        props.privileges.length > 0
+          ? privilegeSet(props, catalog.version)
+          : {
+              privileges: heldOnSome(
+                catalog.objects,
+                expandPrivileges(props.objectType, ["ALL"], catalog.version),
+                catalog.missing.length > 0,
+              ),
+              withGrantOption: false,
+            };
       return planGrant({
         objectType: props.objectType,
         role: props.role,
         objects: catalog.objects,
-        previous: privilegeSet(props, catalog.version),
+        previous,
         cascade: props.cascade,
       });
     };
     await executeVerified("revoke", plan);
   });
+  return granteeMissing;
 }
+
+/** A grantee renamed earlier in this `up` (deletions run after updates): by its new name (db/renames.ts). */
+const remove = (db: Db, _id: string, props: GrantOutputs) =>
+  actFollowingRenames(db, props, ["role"], (p) => revoke(db, p));
 
 export const grant = defineResource<GrantInputs, GrantOutputs>(
   {

@@ -36,7 +36,17 @@ export interface GrantInputs {
   cascade: boolean;
   connection?: ConnectionArgs;
 }
-export type GrantOutputs = GrantInputs;
+/**
+ * The outputs: the inputs as last applied (what `delete` revokes, on every object), and from a
+ * refresh that found the grantee without some of it, `drifted`: what it holds now on every object
+ * (the next `up` grants the rest). `privileges` itself keeps the wanted list, so that a delete after
+ * a refresh still revokes everywhere (an all-tables grant missing on one table holds it on none of
+ * "every table", yet still on the others). Absent without drift: a Grant's state stays as small as
+ * before.
+ */
+export interface GrantOutputs extends GrantInputs {
+  drifted?: { privileges: string[]; withGrantOption: boolean };
+}
 
 /** Object name for routines: `name` or `name(argtypes)`. */
 export function splitRoutine(item: string): { name: string; args?: string } {
@@ -144,14 +154,13 @@ export function checkGrant(news: Record<string, unknown>): {
   return { inputs, failures: p.failures };
 }
 
-/** Whether two grants would act on the same (grantee, object) pairs. */
+/**
+ * Whether two grants could act on the same (grantee, object) pairs. Grantees of different names may
+ * be one role renamed in the same `up` (the old grant's delete then revokes from the new name: see
+ * db/renames.ts), so the grantee is not compared.
+ */
 function overlaps(a: Partial<GrantInputs>, b: GrantInputs): boolean {
-  if (
-    a.role !== b.role ||
-    a.objectType !== b.objectType ||
-    a.database !== b.database ||
-    a.schema !== b.schema
-  ) {
+  if (a.objectType !== b.objectType || a.database !== b.database || a.schema !== b.schema) {
     return false;
   }
   if (a.columns && b.columns && !a.columns.some((c) => b.columns!.includes(c))) return false;
@@ -161,16 +170,19 @@ function overlaps(a: Partial<GrantInputs>, b: GrantInputs): boolean {
 
 export function diffGrant(olds: Partial<GrantOutputs>, news: GrantInputs): pulumi.dynamic.DiffResult {
   const replaces: string[] = [];
-  for (const k of ["role", "objectType", "database", "schema"] as const) {
+  // A new grantee is an update (the hook tells a rename of the old one from another role).
+  for (const k of ["objectType", "database", "schema"] as const) {
     if ((olds[k] ?? undefined) !== (news[k] ?? undefined)) replaces.push(k);
   }
   if (!sameList(olds.objects, news.objects)) replaces.push("objects");
   if (!sameList(olds.columns, news.columns)) replaces.push("columns");
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
   const updates =
+    olds.role !== news.role ||
     !sameList(olds.privileges, news.privileges) ||
     (olds.withGrantOption ?? false) !== news.withGrantOption ||
     (olds.cascade ?? false) !== news.cascade ||
+    olds.drifted !== undefined ||
     JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null);
   return {
     changes: replaces.length > 0 || updates,

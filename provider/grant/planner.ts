@@ -134,3 +134,18 @@ export function heldOnAll(
   const grantable = objects.every((o) => held.every((p) => o.privileges[p] === true));
   return { held, grantable };
 }
+
+/**
+ * Of `candidates`, what the grantee holds on some of the objects but not on every one (an object
+ * named but missing holds nothing): the trace a partly revoked grant leaves.
+ */
+export function heldOnSome(
+  objects: readonly ObjectAcl[],
+  candidates: readonly string[],
+  someMissing: boolean,
+): string[] {
+  return candidates.filter(
+    (p) =>
+      objects.some((o) => p in o.privileges) && (someMissing || !objects.every((o) => p in o.privileges)),
+  );
+}

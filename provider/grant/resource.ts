@@ -63,8 +63,12 @@ export class Grant extends PostgresResource {
   declare public readonly objects: pulumi.Output<string[] | undefined>;
   /** Column grants: the columns, sorted. */
   declare public readonly columns: pulumi.Output<string[] | undefined>;
-  /** The privileges, as written (after a refresh: those held on every object). */
+  /** The privileges, as last applied (a refresh that finds some missing reports them in `drifted`). */
   declare public readonly privileges: pulumi.Output<string[]>;
+  /** After a refresh that found the grantee without some of `privileges` on some object: what it holds on every one (the next `up` grants the rest). */
+  declare public readonly drifted: pulumi.Output<
+    { privileges: string[]; withGrantOption: boolean } | undefined
+  >;
   /** Whether the privileges are held WITH GRANT OPTION. */
   declare public readonly withGrantOption: pulumi.Output<boolean>;
   /** Whether revokes use CASCADE. */
@@ -84,6 +88,7 @@ export class Grant extends PostgresResource {
         privileges: args.privileges,
         withGrantOption: args.withGrantOption,
         cascade: args.cascade,
+        drifted: undefined,
         connection: secretInput(args.connection),
       },
       withSecretOutputs(opts),

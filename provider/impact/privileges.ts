@@ -94,7 +94,13 @@ export const privilegesHandler: StepHandler = (sim: Simulation, action, step: Pl
     })),
     routines,
     desired,
-    previous: action === "create" ? undefined : entriesOf(step.olds).filter(exists),
+    // previous entries of roles renamed by this simulation: under the new name (db/renames.ts)
+    previous:
+      action === "create"
+        ? undefined
+        : entriesOf(step.olds)
+            .map((e) => (exists(e) ? e : { ...e, role: sim.roleByName(e.role, true)?.name ?? e.role }))
+            .filter(exists),
     authoritative: action === "delete" ? undefined : (v.authoritative as Authoritative | undefined),
     cascade: v.cascade === true,
     admin: {

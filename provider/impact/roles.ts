@@ -95,7 +95,7 @@ export const rolesHandler: StepHandler = (sim, action, step) => {
     if (role) dropRole(sim, step, role, v);
   }
   // Phase "rename".
-  for (const p of plan) if (p.role && p.role.name !== p.fields.name) p.role.name = p.fields.name;
+  for (const p of plan) if (p.role) sim.rename(p.role, p.fields.name);
   // Roles to create that exist already: taken over with adoptExisting, otherwise the apply fails.
   const taken = plan.filter((p) => !p.tracked && sim.roleByName(p.fields.name) !== undefined);
   if (taken.length > 0 && v.adoptExisting !== true) {

@@ -97,15 +97,33 @@ export class Simulation {
     this.notes.push({ urn: step.urn, kind: step.kind, reason, message });
   }
 
-  roleByName(name: string): ModelRole | undefined {
-    return this.model.roles.find((r) => r.name === name);
+  /**
+   * The role of that name; with `followRenames` (deletes, and updates of a Grant or RoleMembership
+   * whose role changed), else the role a step of this simulation renamed from that name, as the hooks
+   * find it through the rename recorded on the server (db/renames.ts).
+   */
+  roleByName(name: string, followRenames = false): ModelRole | undefined {
+    const role = this.model.roles.find((r) => r.name === name);
+    if (role || !followRenames) return role;
+    const id = this.formerNames.get(name);
+    return id === undefined ? undefined : this.model.roles.find((r) => r.id === id);
   }
 
   /** The id of a grantee name (PUBLIC -> "0"), or undefined when no such role exists at this point. */
-  granteeId(name: string): string | undefined {
+  granteeId(name: string, followRenames = false): string | undefined {
     if (isPublic(name)) return PUBLIC_ID;
-    return this.roleByName(name)?.id;
+    return this.roleByName(name, followRenames)?.id;
   }
+
+  /** Renames a role of the model, remembering its former name (see roleByName). */
+  rename(role: ModelRole, to: string): void {
+    if (role.name === to) return;
+    this.formerNames.delete(to);
+    this.formerNames.set(role.name, role.id);
+    role.name = to;
+  }
+
+  private readonly formerNames = new Map<string, string>();
 
   newRoleId(urn: string): string {
     const id = `new:${++this.counter}`;
@@ -423,7 +441,7 @@ function grantTarget(v: Record<string, unknown>): GrantTargetInputs {
 const grantHandler: StepHandler = (sim, action, step) => {
   const v = action === "delete" ? step.olds! : step.news!;
   if (sim.unknown(step, v, GRANT_KEYS)) return;
-  const grantee = sim.granteeId(v.role as string);
+  const grantee = sim.granteeId(v.role as string, action === "delete");
   if (grantee === undefined) {
     sim.note(
       step,
@@ -438,8 +456,15 @@ const grantHandler: StepHandler = (sim, action, step) => {
   if (action === "create") applyGrantPlan(sim, objects, grantee, undefined, privilegeSet(sim, t, step.news));
   else if (action === "delete")
     applyGrantPlan(sim, objects, grantee, privilegeSet(sim, t, step.olds), undefined);
-  else
-    applyGrantPlan(sim, objects, grantee, privilegeSet(sim, t, step.olds), privilegeSet(sim, t, step.news));
+  else {
+    // A new grantee is an update: the old one (unless it is this one renamed) loses the old privileges.
+    const was = step.olds!.role === v.role ? grantee : sim.granteeId(step.olds!.role as string, true);
+    if (was !== undefined && was !== grantee) {
+      applyGrantPlan(sim, objects, was, privilegeSet(sim, t, step.olds), undefined);
+      applyGrantPlan(sim, objects, grantee, undefined, privilegeSet(sim, t, step.news));
+    } else
+      applyGrantPlan(sim, objects, grantee, privilegeSet(sim, t, step.olds), privilegeSet(sim, t, step.news));
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -501,8 +526,8 @@ export function revokeMembership(sim: Simulation, role: string, member: string, 
 const membershipHandler: StepHandler = (sim, action, step) => {
   const v = action === "delete" ? step.olds! : step.news!;
   if (sim.unknown(step, v, ["role", "member", "withAdmin", "inherit", "set"])) return;
-  const role = sim.roleByName(v.role as string)?.id;
-  const member = sim.roleByName(v.member as string)?.id;
+  const role = sim.roleByName(v.role as string, action === "delete")?.id;
+  const member = sim.roleByName(v.member as string, action === "delete")?.id;
   if (role === undefined || member === undefined) {
     sim.note(
       step,
@@ -510,6 +535,13 @@ const membershipHandler: StepHandler = (sim, action, step) => {
       `role ${role === undefined ? String(v.role) : String(v.member)} does not exist at this point`,
     );
     return;
+  }
+  if (action === "update" && (step.olds!.role !== v.role || step.olds!.member !== v.member)) {
+    // A new group or member is an update: the old pair (unless it is this one renamed) is revoked.
+    const wasRole = sim.roleByName(step.olds!.role as string, true)?.id ?? role;
+    const wasMember = sim.roleByName(step.olds!.member as string, true)?.id ?? member;
+    if ((wasRole !== role || wasMember !== member) && membershipActual(sim, wasRole, wasMember))
+      revokeMembership(sim, wasRole, wasMember, false);
   }
   const actual = membershipActual(sim, role, member);
   if (action === "delete") {
@@ -561,7 +593,6 @@ export function setRoleAttributes(role: ModelRole, v: Record<string, unknown>, o
   role.valid_until = v.validUntil === undefined ? null : validUntilOf(v.validUntil);
   if (v.password !== undefined) role.has_password = role.has_password === null ? null : true;
   else if (oldPassword !== undefined) role.has_password = role.has_password === null ? null : false;
-  role.name = v.name as string;
 }
 
 export function dropRole(
@@ -700,6 +731,7 @@ const roleHandler: StepHandler = (sim, action, step) => {
     else oldPassword = role.has_password ? SECRET : undefined;
   }
   setRoleAttributes(role, v, oldPassword);
+  sim.rename(role, v.name as string);
   const inRoles = (v.inRoles as string[] | undefined) ?? [];
   for (const g of inRoles) {
     const group = sim.roleByName(g);
@@ -783,8 +815,8 @@ const defaultPrivilegesHandler: StepHandler = (sim, action, step) => {
     return;
   const m = sim.model;
   if (sim.elsewhere(step, v.database)) return;
-  const grantee = sim.granteeId(v.role as string);
-  const owner = sim.roleByName(v.owner as string)?.id;
+  const grantee = sim.granteeId(v.role as string, action === "delete");
+  const owner = sim.roleByName(v.owner as string, action === "delete")?.id;
   if (grantee === undefined || owner === undefined) {
     sim.note(
       step,
@@ -965,6 +997,8 @@ function noteRenameRaces(sim: Simulation, steps: readonly PlannedStep[]): void {
     for (const name of new Set(oldRoleNames(s.olds))) {
       const r = renames.get(name);
       if (!r || r.urn === s.urn || s.dependencies.includes(r.urn)) continue;
+      // A Role moved from the group to its new name waits for the rename (role/hooks.ts): no race.
+      if (s.kind === "Role" && Array.isArray(s.news?.inRoles) && s.news.inRoles.includes(r.to)) continue;
       sim.note(
         s,
         "unknown",

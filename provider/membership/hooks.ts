@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
 import { type Db, defineResource } from "../db/scaffold";
+import { actFollowingRenames, renamedRoles } from "../db/renames";
 import { readMembership } from "./catalog";
 import { type MembershipInputs, type MembershipOutputs, checkMembership, diffMembership } from "./inputs";
 import { planMembership } from "./planner";
@@ -47,12 +48,26 @@ async function create(
   return { id: membershipId(inputs), outs: outputsOf(inputs) };
 }
 
+/**
+ * A new group or member is an update, not a replacement: when the old pair is the new one renamed
+ * (see db/renames.ts) nothing is revoked (a replacement would have granted the new membership, then
+ * revoked the old one from the very same pair); otherwise the old membership is revoked first. The
+ * id keeps the names at creation (nothing reads it back).
+ */
 async function update(
   db: Db,
   _id: string,
-  _olds: MembershipOutputs,
+  olds: MembershipOutputs,
   news: MembershipInputs,
 ): Promise<pulumi.dynamic.UpdateResult<MembershipOutputs>> {
+  if (olds.role !== news.role || olds.member !== news.member) {
+    const renamed = await renamedRoles(db, [olds.role, olds.member]);
+    const was = {
+      role: renamed.get(olds.role) ?? olds.role,
+      member: renamed.get(olds.member) ?? olds.member,
+    };
+    if (was.role !== news.role || was.member !== news.member) await revoke(db, { ...olds, ...was });
+  }
   await apply(db, news, "update membership");
   return { outs: outputsOf(news) };
 }
@@ -73,12 +88,18 @@ async function read(
   });
 }
 
-async function remove(db: Db, _id: string, props: MembershipOutputs): Promise<void> {
-  await db.transaction(async ({ client, execute }) => {
-    const { actual } = await readMembership(client, props.role, props.member);
+/** Revokes the membership; answers whether the group or the member was missing (by name). */
+async function revoke(db: Db, props: MembershipOutputs): Promise<boolean> {
+  return db.transaction(async ({ client, execute }) => {
+    const { actual, roleExists, memberExists } = await readMembership(client, props.role, props.member);
     await execute(planMembership({ role: props.role, member: props.member, actual }));
+    return !roleExists || !memberExists;
   });
 }
+
+/** A group or member renamed earlier in this `up` (deletions run after updates): by its new name. */
+const remove = (db: Db, _id: string, props: MembershipOutputs) =>
+  actFollowingRenames(db, props, ["role", "member"], (p) => revoke(db, p));
 
 export const membership = defineResource<MembershipInputs, MembershipOutputs>(
   {

@@ -54,10 +54,11 @@ export function diffMembership(
   news: MembershipInputs,
 ): pulumi.dynamic.DiffResult {
   const replaces: string[] = [];
-  if (olds.role !== news.role) replaces.push("role");
-  if (olds.member !== news.member) replaces.push("member");
   if (serverIdentity(olds.connection) !== serverIdentity(news.connection)) replaces.push("connection");
+  // A new group or member is an update: the hook tells a rename of the old one from another role.
   const updates =
+    olds.role !== news.role ||
+    olds.member !== news.member ||
     (olds.withAdmin ?? false) !== news.withAdmin ||
     (news.inherit !== undefined && olds.inherit !== news.inherit) ||
     (news.set !== undefined && olds.set !== news.set) ||

@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ProviderError } from "../common/errors";
 import { type Statement, batch, stmt } from "../common/statement";
 import { CANNOT_GRANT_HINT, type Db, type Tx, defineResource } from "../db/scaffold";
+import { renamedRoles } from "../db/renames";
 import { type PrivilegesCatalog, readPrivilegesCatalog } from "./catalog";
 import {
   type HeldEntry,
@@ -92,8 +93,10 @@ function requireApplicable(
   p: PrivilegesPlan,
   defaults?: { desired: readonly DefaultPrivilegesEntry[]; plan: DefaultPlan },
 ): void {
+  // Only the roles of desired entries: a previous entry's role that is gone holds nothing to revoke.
+  const wanted = new Set(desired.map((e) => e.role));
   const problems = [
-    ...c.missingRoles.map((r) => `role ${JSON.stringify(r)} does not exist`),
+    ...c.missingRoles.filter((r) => wanted.has(r)).map((r) => `role ${JSON.stringify(r)} does not exist`),
     ...p.entries.flatMap((e, i) => e.missing.map((m) => `${entryKey(desired[i]!)}: ${m}`)),
     ...(defaults?.plan.entries ?? []).flatMap((e, i) =>
       e.missing.map((m) => `${defaultEntryKey(defaults!.desired[i]!)}: ${m}`),
@@ -164,25 +167,53 @@ async function executeChecked(
   }
 }
 
+/**
+ * Previous entries whose role no longer has its name: renamed earlier in this `up` (see
+ * db/renames.ts), each takes the new name, so that what it granted is revoked (or kept, when a
+ * desired entry wants it) under that name; a role that is gone keeps its name and holds nothing.
+ * Answers undefined when nothing was renamed (one lookup, made only when a role is missing).
+ */
+async function followRenames(
+  db: Db,
+  entries: readonly PrivilegesEntry[],
+  missing: readonly string[],
+): Promise<PrivilegesEntry[] | undefined> {
+  const renamed = await renamedRoles(db, missing);
+  if (renamed.size === 0) return undefined;
+  return entries.map((e) => (renamed.has(e.role) ? { ...e, role: renamed.get(e.role)! } : e));
+}
+
 async function apply(
   db: Db,
   news: PrivilegesInputs,
   olds: PrivilegesInputs | undefined,
   doing: string,
 ): Promise<void> {
-  await db.transaction(async (tx: Tx) => {
-    const desired = entriesOf(news);
-    const previous = olds ? entriesOf(olds) : undefined;
-    const catalog = await readPrivilegesCatalog(
-      tx.client,
-      [...desired, ...(previous ?? [])],
-      news.authoritative,
-    );
-    const p = plan(catalog, desired, previous, news);
-    const d = await planDefaults(tx.client, catalog.version, news, olds);
-    requireApplicable(db.label, doing, catalog, desired, p, d && { desired: defaultsOf(news), plan: d });
-    await executeChecked(tx, db.label, doing, [...p.statements, ...(d?.statements ?? [])]);
-  });
+  const desired = entriesOf(news);
+  let previous = olds ? entriesOf(olds) : undefined;
+  let renamesFollowed = false;
+  for (;;) {
+    // A first pass that finds a previous entry's role missing applies nothing: the names are
+    // looked up (in a transaction of their own) and the apply runs again with them.
+    const gone = await db.transaction(async (tx: Tx) => {
+      const catalog = await readPrivilegesCatalog(
+        tx.client,
+        [...desired, ...(previous ?? [])],
+        news.authoritative,
+      );
+      const wanted = new Set(desired.map((e) => e.role));
+      const goneBefore = catalog.missingRoles.filter((r) => !wanted.has(r));
+      if (!renamesFollowed && goneBefore.length > 0) return goneBefore;
+      const p = plan(catalog, desired, previous, news);
+      const d = await planDefaults(tx.client, catalog.version, news, olds);
+      requireApplicable(db.label, doing, catalog, desired, p, d && { desired: defaultsOf(news), plan: d });
+      await executeChecked(tx, db.label, doing, [...p.statements, ...(d?.statements ?? [])]);
+      return [];
+    });
+    if (gone.length === 0) return;
+    renamesFollowed = true;
+    previous = (await followRenames(db, previous!, gone)) ?? previous;
+  }
 }
 
 export const privilegesId = (i: PrivilegesInputs) =>
@@ -269,16 +300,28 @@ async function read(
 
 /** Revokes what the entries granted (as the admin, or the owner it acts as); nothing else. */
 async function remove(db: Db, _id: string, props: PrivilegesOutputs): Promise<void> {
-  await db.transaction(async (tx) => {
-    const previous = entriesOf(props);
-    const catalog = await readPrivilegesCatalog(tx.client, previous, undefined);
-    const p = plan(catalog, [], previous, { cascade: props.cascade });
-    const d = props.defaultPrivileges
-      ? await planDefaults(tx.client, catalog.version, { defaultPrivileges: {} }, props)
-      : undefined;
-    requireAlterable(db.label, "revoke privileges", catalog.admin.user, d);
-    await executeChecked(tx, db.label, "revoke privileges", [...p.statements, ...(d?.statements ?? [])]);
-  });
+  let previous = entriesOf(props);
+  let withDefaults = props.defaultPrivileges !== undefined;
+  const revoke = () =>
+    db.transaction(async (tx) => {
+      const catalog = await readPrivilegesCatalog(tx.client, previous, undefined);
+      const p = plan(catalog, [], previous, { cascade: props.cascade });
+      const d = withDefaults
+        ? await planDefaults(tx.client, catalog.version, { defaultPrivileges: {} }, props)
+        : undefined;
+      requireAlterable(db.label, "revoke privileges", catalog.admin.user, d);
+      await executeChecked(tx, db.label, "revoke privileges", [...p.statements, ...(d?.statements ?? [])]);
+      return catalog.missingRoles;
+    });
+  const gone = await revoke();
+  if (gone.length === 0) return;
+  // Entries of roles renamed earlier in this `up` (deletions run after updates): under the new name.
+  const renamed = await followRenames(db, previous, gone);
+  if (renamed === undefined) return;
+  const before = previous;
+  previous = renamed.filter((e, i) => e !== before[i]); // the others were revoked above
+  withDefaults = false; // so were the default privileges
+  await revoke();
 }
 
 export const privileges = defineResource<PrivilegesInputs, PrivilegesOutputs>(

@@ -155,3 +155,12 @@ export async function dependents(
   }
   return out;
 }
+
+const EXISTING_ROLES = `SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])`;
+
+/** Which of `names` are roles now (each call sees what other transactions committed since). */
+export async function existingRoles(client: PoolClient, names: readonly string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const r = await client.query<{ rolname: string }>(EXISTING_ROLES, [names]);
+  return new Set(r.rows.map((x) => x.rolname));
+}

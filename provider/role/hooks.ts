@@ -4,7 +4,8 @@ import { ProviderError } from "../common/errors";
 import { compact, omit } from "../common/values";
 import { scramVerifier, verifierMatchesAsync } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
-import { type Dependents, dependents, readPassword, readRole } from "./catalog";
+import { type Dependents, dependents, existingRoles, readPassword, readRole } from "./catalog";
+import type { PoolClient } from "pg";
 import { settingEquals } from "./settings";
 import { ident } from "../common/quote";
 import { type Statement, stmt } from "../common/statement";
@@ -13,6 +14,7 @@ import { type RoleActual, type RoleDesired, planRole } from "./planner";
 import { ROLE_FLAGS, flagsOf } from "./attributes";
 import { otherClusterError, whereabouts } from "../db/cluster";
 import { createdBy, markCreated, markedBy, notOursDetail, unmark } from "../db/ownership";
+import { recordRenames } from "../db/renames";
 
 /** Shown as the password of a role whose stored password no longer matches (a secret, like the password). */
 export const PASSWORD_DRIFT = "(changed outside Pulumi)";
@@ -226,9 +228,50 @@ async function update(
     let verifier: string | null | undefined;
     if (news.password !== olds.password)
       verifier = news.password === undefined ? null : scramVerifier(news.password);
-    await execute(planRole({ actual, desired: desiredOf(news, verifier, olds) }));
+    const desired = desiredOf(news, verifier, olds);
+    const now = (await awaitRenamedGroups(client, actual, desired))
+      ? ((await readRole(client, { oid: Number(id) }, news.validUntil)) ?? actual)
+      : actual;
+    await execute(planRole({ actual: now, desired }));
+    // For dependents deleted later in this `up` that still name the old name (see db/renames.ts).
+    if (actual.name !== news.name) {
+      await recordRenames(client, news.resourceUrn, [{ oid: actual.oid, from: actual.name, to: news.name }]);
+    }
     return { outs: outputsOf(news, actual.oid, where.here ?? olds.systemIdentifier) };
   });
+}
+
+/** How long an update waits for a group it is moved to that a parallel step is renaming (see below). */
+export const RENAMED_GROUP_WAIT_MS = 20_000;
+
+/**
+ * When a role moves from a group it is in to groups that do not exist yet, the likeliest cause is
+ * that this `up` renames the group and that the member does not depend on the rename (its `inRoles`
+ * written as a plain name, not the group's `name` output): the engine runs the two updates in either
+ * order. Run first, `GRANT new TO member` failed (42704). So the update waits, up to
+ * RENAMED_GROUP_WAIT_MS, for those groups to appear (committed by the group's update), and answers
+ * whether it waited: the caller reads the role again, and finds its membership under the new name
+ * (a rename keeps memberships: they are by OID), so neither a GRANT nor a REVOKE is left to send.
+ * If they never appear, the GRANT fails as before, only later.
+ */
+async function awaitRenamedGroups(
+  client: PoolClient,
+  actual: RoleActual,
+  desired: RoleDesired,
+): Promise<boolean> {
+  const leaving = (desired.previousInRoles ?? []).filter(
+    (g) => actual.inRoles.includes(g) && !desired.inRoles.includes(g),
+  );
+  const joining = desired.inRoles.filter((g) => !actual.inRoles.includes(g));
+  if (leaving.length === 0 || joining.length === 0) return false;
+  const missing = (found: Set<string>) => joining.filter((g) => !found.has(g));
+  if (missing(await existingRoles(client, joining)).length === 0) return false;
+  const until = Date.now() + RENAMED_GROUP_WAIT_MS;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (missing(await existingRoles(client, joining)).length === 0) return true;
+  }
+  return false;
 }
 
 const SESSION_ROLES = new Set(["CURRENT_USER", "CURRENT_ROLE", "SESSION_USER"]);

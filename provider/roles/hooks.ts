@@ -14,6 +14,7 @@ import { scramVerifierAsync } from "../common/scram";
 import { type Db, defineResource } from "../db/scaffold";
 import { otherClusterError, whereabouts } from "../db/cluster";
 import { createdBy, markCreated, markedBy, notOursDetail, unmark } from "../db/ownership";
+import { recordRenames } from "../db/renames";
 import { type RoleLookup, readPasswords, readRoles } from "../role/catalog";
 import { readBack, rolesToDrop } from "./catalog";
 import {
@@ -302,6 +303,16 @@ async function update(
       return { actual, desired };
     });
     await execute(planRoles({ roles: plan, drop }));
+    // For dependents deleted later in this `up` that still name an old name (see db/renames.ts).
+    await recordRenames(
+      client,
+      news.resourceUrn,
+      plan.flatMap(({ actual, desired }) =>
+        actual && actual.name !== desired.name
+          ? [{ oid: actual.oid, from: actual.name, to: desired.name }]
+          : [],
+      ),
+    );
     // Their creation markers go with them, in the same transaction.
     await unmark(
       client,

@@ -144,7 +144,7 @@ describe("e2e: the Pulumi engine", function () {
       renamedTo: unique("e2e_ren_to"),
       dropped: unique("e2e_drop"),
     };
-    const spec = { t1: ["SELECT"], renamed: names.renamed };
+    const spec = { t1: ["SELECT"], renamed: names.renamed, renamedT3: true };
     let stack: Stack;
     const allOutput: string[] = [];
 
@@ -180,6 +180,23 @@ describe("e2e: the Pulumi engine", function () {
           objectType: "table",
           schema,
           objects: ["t2"],
+          privileges: ["SELECT"],
+        });
+        // removed in the up that renames its grantee (step 3): deleted after the rename
+        if (spec.renamedT3) {
+          new p.Grant("renamed-t3", {
+            role: renamed.name,
+            objectType: "table",
+            schema,
+            objects: ["t3"],
+            privileges: ["INSERT"],
+          });
+        }
+        // every table of the schema: step 7 revokes it on one table by hand before the destroy
+        new p.Grant("renamed-all", {
+          role: renamed.name,
+          objectType: "table",
+          schema,
           privileges: ["SELECT"],
         });
         const dropped = new p.Role("dropped", { name: names.dropped });
@@ -219,7 +236,7 @@ describe("e2e: the Pulumi engine", function () {
     it("1. up from empty creates everything; a second up and a preview change nothing", async function () {
       const r = rec();
       const up = await stack.up({ onOutput: r.onOutput, onEvent: r.onEvent });
-      expect(changes(up.summary.resourceChanges)).to.deep.equal({ create: 10 });
+      expect(changes(up.summary.resourceChanges)).to.deep.equal({ create: 12 });
       for (const n of [names.group, names.user, names.renamed, names.dropped]) {
         expect(await roleRow(n), n).to.not.equal(undefined);
       }
@@ -284,9 +301,11 @@ describe("e2e: the Pulumi engine", function () {
       }
     });
 
-    it("3. renaming a role updates it in place: same OID, its grants kept", async function () {
+    it("3. renaming a role updates it in place: same OID, its grants kept; a grant removed in the same up is revoked", async function () {
       const before = await roleRow(names.renamed);
+      expect(await tablePriv(names.renamed, schema, "t3", "INSERT")).to.equal(true);
       spec.renamed = names.renamedTo;
+      spec.renamedT3 = false;
       const pr = rec();
       await stack.preview({ onOutput: pr.onOutput, onEvent: pr.onEvent });
       expect(pr.ops().renamed).to.equal("update");
@@ -299,6 +318,12 @@ describe("e2e: the Pulumi engine", function () {
       expect(after, "renamed role").to.not.equal(undefined);
       expect(String(after!.oid)).to.equal(String(before!.oid));
       expect(await tablePriv(names.renamedTo, schema, "t2", "SELECT")).to.equal(true);
+      expect(await tablePriv(names.renamedTo, schema, "t3", "SELECT")).to.equal(true); // renamed-all
+      // deleted after the rename, by the old name: revoked from the renamed role all the same
+      expect(r.ops()["renamed-t3"]).to.equal("delete");
+      expect(await tablePriv(names.renamedTo, schema, "t3", "INSERT")).to.equal(false);
+      // the grants that follow the rename are updated in place, not replaced
+      expect(r.ops()["renamed-t2"]).to.equal("update");
 
       const pr2 = rec();
       const preview = await stack.preview({
@@ -387,10 +412,16 @@ describe("e2e: the Pulumi engine", function () {
       for (const s of secrets) expect(shown.includes(s), "decrypted with --show-secrets").to.equal(true);
     });
 
-    it("7. destroy removes every role of the stack", async function () {
+    it("7. destroy removes every role of the stack, after a refresh that saw an all-tables grant revoked on one table", async function () {
+      // The refresh records the drift; the destroy must still revoke on every table (before, it
+      // revoked nothing after such a refresh, and dropping the role failed: 2BP01).
+      await q(`REVOKE SELECT ON ${quoteIdent(schema)}.t1 FROM ${quoteIdent(names.renamedTo)}`);
+      const rr = rec();
+      const refresh = await stack.refresh({ onOutput: rr.onOutput, onEvent: rr.onEvent });
+      expect(changes(refresh.summary.resourceChanges)).to.deep.equal({ update: 1 });
       const r = rec();
       const d = await stack.destroy({ onOutput: r.onOutput, onEvent: r.onEvent });
-      expect(changes(d.summary.resourceChanges)).to.deep.equal({ delete: 10 });
+      expect(changes(d.summary.resourceChanges)).to.deep.equal({ delete: 11 });
       const left = await q("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [Object.values(names)]);
       expect(left).to.deep.equal([]);
       expect(await tablePriv("public", schema, "t1", "SELECT")).to.equal(false);

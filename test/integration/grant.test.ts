@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { GrantProvider, RoleProvider, RoleMembershipProvider } from "../../provider";
+import { type GrantOutputs, GrantProvider, RoleProvider, RoleMembershipProvider } from "../../provider";
 import { Lifecycle } from "../support/engine";
 import {
   adminConnection,
@@ -138,14 +138,15 @@ describe("Grant (real server)", () => {
     const s = await schema(["a", "b"]);
     await q(`CREATE VIEW ${qi(s)}.v AS SELECT 1 AS x`);
     const args = { role: r, objectType: "table", schema: s, privileges: ["SELECT"] };
-    const g = new Lifecycle(new GrantProvider());
+    const g = new Lifecycle<GrantOutputs>(new GrantProvider());
     await g.up(args);
     for (const t of ["a", "b", "v"]) expect(await tablePriv(r, s, t, "SELECT"), t).to.equal(true);
     await g.refresh();
     expect(await g.wouldChange(args)).to.equal(false);
     await q(`CREATE TABLE ${qi(s)}.later (id int)`);
     await g.refresh();
-    expect((g.outs as { privileges: string[] }).privileges).to.deep.equal([]);
+    expect(g.outs!.drifted?.privileges).to.deep.equal([]);
+    expect(g.outs!.privileges).to.deep.equal(["SELECT"]); // the wanted list, kept for delete
     expect(await g.wouldChange(args)).to.equal(true);
     expect(await g.up(args)).to.equal("update");
     expect(await tablePriv(r, s, "later", "SELECT")).to.equal(true);
@@ -373,16 +374,77 @@ describe("Grant (real server)", () => {
       objects: ["t"],
       privileges: ["SELECT", "INSERT"],
     };
-    const g = new Lifecycle(new GrantProvider());
+    const g = new Lifecycle<GrantOutputs>(new GrantProvider());
     await g.up(args);
     await q(`REVOKE INSERT ON ${qi(s)}.t FROM ${qi(r)}`);
     await g.refresh();
-    expect((g.outs as { privileges: string[] }).privileges).to.deep.equal(["SELECT"]);
+    expect(g.outs!.drifted).to.deep.equal({ privileges: ["SELECT"], withGrantOption: false });
     expect(await g.up(args)).to.equal("update");
     expect(await privs(r, s, "t")).to.deep.equal(["SELECT", "INSERT"]);
     await q(`REVOKE ALL ON ${qi(s)}.t FROM ${qi(r)}`);
     await q(`DROP ROLE ${qi(r)}`);
     expect(await g.refresh()).to.equal(false);
+  });
+
+  it("drift on one table of an all-tables grant: refresh keeps the wanted list, up repairs every table, delete after a refresh revokes everywhere", async () => {
+    const r = await role("partial");
+    const s = await schema(["t0", "t1", "t2"]);
+    const args = { role: r, objectType: "table", schema: s, privileges: ["SELECT", "INSERT"] };
+    const g = new Lifecycle<GrantOutputs>(new GrantProvider());
+    await g.up(args);
+    expect(g.outs!.drifted).to.equal(undefined);
+    expect(Object.keys(g.outs!)).not.to.include("drifted"); // no bytes added without drift
+    await q(`REVOKE SELECT ON ${qi(s)}.t0 FROM ${qi(r)}`);
+    await g.refresh();
+    expect(g.outs!.privileges).to.deep.equal(["SELECT", "INSERT"]);
+    expect(g.outs!.drifted).to.deep.equal({ privileges: ["INSERT"], withGrantOption: false });
+    expect(await g.wouldChange(args)).to.equal(true);
+    expect(await g.up(args)).to.equal("update");
+    for (const t of ["t0", "t1", "t2"]) expect(await privs(r, s, t), t).to.deep.equal(["SELECT", "INSERT"]);
+    await g.refresh();
+    expect(g.outs!.drifted).to.equal(undefined);
+    expect(await g.wouldChange(args)).to.equal(false);
+    // drift again, refresh, then delete from that state: nothing is left on any table
+    await q(`REVOKE SELECT, INSERT ON ${qi(s)}.t1 FROM ${qi(r)}`);
+    await g.refresh();
+    expect(g.outs!.drifted).to.deep.equal({ privileges: [], withGrantOption: false });
+    await g.destroy();
+    for (const t of ["t0", "t1", "t2"]) expect(await privs(r, s, t), t).to.deep.equal([]);
+    await q(`DROP ROLE ${qi(r)}`); // nothing left that would block it (2BP01)
+  });
+
+  it("named objects: one loses its privilege by hand; refresh, then delete revokes on the others too", async () => {
+    const r = await role("named");
+    const s = await schema(["a", "b"]);
+    const g = new Lifecycle<GrantOutputs>(new GrantProvider());
+    await g.up({ role: r, objectType: "table", schema: s, objects: ["a", "b"], privileges: ["UPDATE"] });
+    await q(`REVOKE UPDATE ON ${qi(s)}.a FROM ${qi(r)}`);
+    await g.refresh();
+    expect(g.outs!.drifted?.privileges).to.deep.equal([]);
+    await g.destroy();
+    expect(await tablePriv(r, s, "b", "UPDATE")).to.equal(false);
+    await q(`DROP ROLE ${qi(r)}`);
+  });
+
+  it("state of an earlier release (privileges narrowed to [] by its refresh): delete revokes what was left; up repairs", async () => {
+    const r = await role("legacy");
+    const s = await schema(["t0", "t1"]);
+    const args = { role: r, objectType: "table", schema: s, privileges: ["SELECT"] };
+    const g = new Lifecycle<GrantOutputs>(new GrantProvider());
+    await g.up(args);
+    await q(`REVOKE SELECT ON ${qi(s)}.t0 FROM ${qi(r)}`);
+    const legacy = { ...g.outs!, privileges: [] }; // what that release's read wrote
+    g.outs = legacy;
+    await g.refresh(); // this release's read of such a state: nothing to compare with, no drift
+    expect(g.outs!.drifted).to.equal(undefined);
+    expect(await g.wouldChange(args)).to.equal(true);
+    expect(await g.up(args)).to.equal("update");
+    for (const t of ["t0", "t1"]) expect(await tablePriv(r, s, t, "SELECT"), t).to.equal(true);
+    await q(`REVOKE SELECT ON ${qi(s)}.t0 FROM ${qi(r)}`);
+    g.outs = legacy;
+    await g.destroy();
+    for (const t of ["t0", "t1"]) expect(await tablePriv(r, s, t, "SELECT"), t).to.equal(false);
+    await q(`DROP ROLE ${qi(r)}`);
   });
 
   it("delete of something already gone succeeds (table, schema, database dropped)", async () => {

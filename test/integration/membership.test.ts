@@ -47,11 +47,11 @@ describe("RoleMembership (real server)", () => {
     expect((await isMember(admin, lead)).member).to.equal(false);
   });
 
-  it("changing the member replaces the membership", async () => {
+  it("changing the member moves the membership (an in-place update)", async () => {
     const [group, first, second] = await roles("grp", "first", "second");
     const m = new Lifecycle(new RoleMembershipProvider());
     await m.up({ role: group, member: first });
-    expect(await m.up({ role: group, member: second })).to.equal("replace");
+    expect(await m.up({ role: group, member: second })).to.equal("update");
     expect((await isMember(group, first)).member).to.equal(false);
     expect((await isMember(group, second)).member).to.equal(true);
     await m.destroy();

@@ -118,17 +118,9 @@ describe("diffMembership", () => {
     expect(diffMembership(news, { ...news, withAdmin: true })).to.deep.equal(UPDATE);
   });
 
-  it("replaces on a change of role or member", () => {
-    expect(diffMembership(news, { ...news, role: "writers" })).to.deep.equal({
-      changes: true,
-      replaces: ["role"],
-      deleteBeforeReplace: false,
-    });
-    expect(diffMembership(news, { ...news, member: "bob" })).to.deep.equal({
-      changes: true,
-      replaces: ["member"],
-      deleteBeforeReplace: false,
-    });
+  it("updates in place on a change of role or member (a rename of the old one keeps the membership)", () => {
+    expect(diffMembership(news, { ...news, role: "writers" })).to.deep.equal(UPDATE);
+    expect(diffMembership(news, { ...news, member: "bob" })).to.deep.equal(UPDATE);
   });
 
   it("replaces on a change of server, updates on a change of the password only", () => {
@@ -168,12 +160,13 @@ describe("diffGrant", () => {
     expect(diffGrant(news, { ...news, cascade: true })).to.deep.equal(UPDATE);
   });
 
-  it("replaces on a change of role, creating the new grant first (no overlap)", () => {
-    expect(diffGrant(news, { ...news, role: "other" })).to.deep.equal({
-      changes: true,
-      replaces: ["role"],
-      deleteBeforeReplace: false,
-    });
+  it("updates after a refresh that found drift (the outputs keep the wanted privileges)", () => {
+    const drifted = { privileges: ["INSERT"], withGrantOption: false };
+    expect(diffGrant({ ...news, drifted }, news)).to.deep.equal(UPDATE);
+  });
+
+  it("updates in place on a change of role (a rename of the old grantee keeps its privileges)", () => {
+    expect(diffGrant(news, { ...news, role: "other" })).to.deep.equal(UPDATE);
   });
 
   it("replaces on a change of object type, database or schema (no overlap)", () => {
@@ -194,7 +187,7 @@ describe("diffGrant", () => {
   it("replaces several keys at once", () => {
     expect(
       diffGrant(news, { ...news, role: "other", schema: "sales", objects: ["c"] }).replaces,
-    ).to.deep.equal(["role", "schema", "objects"]);
+    ).to.deep.equal(["schema", "objects"]);
   });
 
   it("deletes before replacing when the objects overlap", () => {
@@ -226,11 +219,11 @@ describe("diffGrant", () => {
     });
   });
 
-  it("does not delete first when the role changes too, even with overlapping objects", () => {
+  it("deletes first when the role changes too and the objects overlap (the old grantee may be the new one renamed)", () => {
     expect(diffGrant(news, { ...news, role: "other", objects: ["b", "c"] })).to.deep.equal({
       changes: true,
-      replaces: ["role", "objects"],
-      deleteBeforeReplace: false,
+      replaces: ["objects"],
+      deleteBeforeReplace: true,
     });
   });
 

@@ -307,6 +307,30 @@ describe("impact: simulation and findings", () => {
     expect(a.privileges.map((p) => `${p.change} ${p.privilege}`)).to.deep.equal(["gained UPDATE"]);
   });
 
+  it("rename: a grant removed in the same update, deleted after the rename by the old name, is revoked from the renamed role", () => {
+    const before = model();
+    before.objects[1]!.acl = [
+      ...before.objects[1]!.def,
+      { grantee: "101", grantor: OWNER, privilege: "SELECT", grantable: false },
+    ];
+    const r = impact(
+      [
+        step(
+          "update",
+          "Role",
+          "alice",
+          { name: "alice2", login: true },
+          { name: "alice", oid: 101, login: true },
+        ),
+        step("delete", "Grant", "g", undefined, grant("alice", ["SELECT"], { objects: ["orders"] })),
+      ],
+      before,
+    );
+    const a = r.roles.find((x) => x.role === "alice2")!;
+    expect(a.privileges.map((p) => `${p.change} ${p.privilege}`)).to.deep.equal(["lost SELECT"]);
+    expect(r.notes).to.deep.equal([]);
+  });
+
   it("unknown values and objects that do not exist yet are reported, not guessed", () => {
     const r = impact([
       step("create", "Grant", "u", grant(UNKNOWN, ["SELECT"], { objects: ["orders"] })),
