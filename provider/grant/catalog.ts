@@ -10,10 +10,14 @@ import { OBJECT_KINDS, aclOrDefault, namedAclQuery } from "../common/object-kind
 import type { ObjectAcl } from "./planner";
 import { splitRoutine } from "./inputs";
 
-/** The server version (for what "ALL" means) and the grantee's OID (0 for PUBLIC, null if missing). */
+/**
+ * The server version (for what "ALL" means), the grantee's OID (0 for PUBLIC, null if missing) and
+ * whether the schema ($2, null for objects outside schemas) exists: one round trip for all three.
+ */
 export const GRANTEE_QUERY = `
 SELECT current_setting('server_version_num')::int AS version,
-       CASE WHEN $1 = 'PUBLIC' THEN 0::int8 ELSE (SELECT oid::int8 FROM pg_roles WHERE rolname = $1) END AS grantee`;
+       CASE WHEN $1 = 'PUBLIC' THEN 0::int8 ELSE (SELECT oid::int8 FROM pg_roles WHERE rolname = $1) END AS grantee,
+       EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2::text) AS schema_exists`;
 
 export const DATABASE_ACL_QUERY = namedAclQuery("database", "one");
 
@@ -140,9 +144,12 @@ export async function readGrantCatalog(
   t: GrantTarget,
   connectionDatabase: string,
 ): Promise<GrantCatalog> {
-  const head = await client.query<{ version: number; grantee: string | null }>(GRANTEE_QUERY, [t.role]);
-  const version = head.rows[0]!.version;
-  const grantee = head.rows[0]!.grantee;
+  const schema = t.schema ?? "public";
+  const head = await client.query<{ version: number; grantee: string | null; schema_exists: boolean }>(
+    GRANTEE_QUERY,
+    [t.role, schema],
+  );
+  const { version, grantee } = head.rows[0]!;
   const none = (absent: string): GrantCatalog => ({
     version,
     absent,
@@ -182,9 +189,7 @@ export async function readGrantCatalog(
     return { version, objects, missing: (t.objects ?? []).filter((o) => !found.has(o)), problems: [] };
   }
 
-  const schema = t.schema ?? "public";
-  const schemaRows = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
-  if (schemaRows.rowCount === 0) return none(`schema ${JSON.stringify(schema)} does not exist`);
+  if (!head.rows[0]!.schema_exists) return none(`schema ${JSON.stringify(schema)} does not exist`);
 
   if (t.objectType === "column") {
     const { rows } = await client.query<Omit<AclRow, "key"> & { table_name: string; column_name: string }>(
