@@ -246,8 +246,6 @@ describe("diffDefaultPrivileges", () => {
 
   it("role, owner, schema, objectType and database replace; a different entry is created first", () => {
     for (const [k, v] of [
-      ["role", "other"],
-      ["owner", "other"],
       ["schema", "app"],
       ["objectType", "sequence"],
       ["database", "other"],
@@ -256,6 +254,21 @@ describe("diffDefaultPrivileges", () => {
         changes: true,
         replaces: [k],
         deleteBeforeReplace: false,
+      });
+    }
+  });
+
+  it("another grantee or owner in the same entry (a renamed role, say): the old one is deleted first", () => {
+    // created first, the new entry would be revoked again by the old one's delete, which follows
+    // the rename to the same role (db/renames.ts)
+    for (const [k, v] of [
+      ["role", "other"],
+      ["owner", "other"],
+    ] as const) {
+      expect(diffDefaultPrivileges(olds(), olds({ [k]: v })), k).to.deep.equal({
+        changes: true,
+        replaces: [k],
+        deleteBeforeReplace: true,
       });
     }
   });
