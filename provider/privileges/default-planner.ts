@@ -242,7 +242,10 @@ export function planDefaultPrivilegeEntries(input: DefaultPlanInput): DefaultPla
       const t: Target = { owner: e.owner, schema: e.schema ?? null, objectType: typeOf(e), grantee: e.role };
       const now = held(t);
       const declared = expandDefaultPrivileges(e.objectType, e.privileges, input.version);
-      const have = heldControlled(now, controlled(declared, builtinOf(t))).held;
+      // The built-in defaults another entry of the target wants are no extra of this one (a union).
+      const union = desired.get(targetKey(t.owner, t.schema, t.objectType, t.grantee))?.privileges;
+      const builtin = builtinOf(t).filter((p) => !union?.has(p));
+      const have = heldControlled(now, controlled(declared, builtin)).held;
       return {
         privileges: describeDefaultPrivileges(e.objectType, have, e.privileges, input.version),
         withGrantOption: e.withGrantOption && heldControlled(now, declared).grantable,

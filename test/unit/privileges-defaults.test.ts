@@ -209,6 +209,115 @@ describe("planDefaultPrivilegeEntries", () => {
     expect(p.blocked).to.deep.equal(["own"]);
   });
 
+  it("property: applying the plan converges (a second plan is empty), keeps every wanted privilege and leaves nothing unmanaged", () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const owners = ["o1", "o2"];
+    const grantees = ["r0", "r1", "PUBLIC", "o1"];
+    const schemas = [null, "a", "b"];
+    const types = ["table", "function"] as const;
+    const privsOf = { table: ["SELECT", "INSERT"], function: ["EXECUTE"] };
+    /** PostgreSQL's rule: a row equal to the built-in default (global) or empty (per schema) is removed. */
+    const apply = (rows: DefaultAclRow[], p: ReturnType<typeof plan>): DefaultAclRow[] => {
+      const out = new Map(
+        rows.map((r) => [JSON.stringify([r.owner, r.schema, r.objectType]), { ...r, items: [...r.items] }]),
+      );
+      for (const c of p.changes) {
+        const k = JSON.stringify([c.owner, c.schema, c.objectType]);
+        const b = BUILTIN[c.objectType];
+        const r = out.get(k) ?? {
+          owner: c.owner,
+          schema: c.schema,
+          objectType: c.objectType,
+          items:
+            c.schema === null
+              ? [
+                  ...b.owner.map((x) => ({ grantee: c.owner, privilege: x, grantable: false })),
+                  ...b.public.map((x) => ({ grantee: "PUBLIC", privilege: x, grantable: false })),
+                ]
+              : [],
+        };
+        const i = r.items.findIndex((x) => x.grantee === c.grantee && x.privilege === c.privilege);
+        if (c.mode === "revoke") r.items = r.items.filter((_, j) => j !== i);
+        else if (c.mode === "revoke grant option") r.items[i] = { ...r.items[i]!, grantable: false };
+        else if (i >= 0)
+          r.items[i] = { ...r.items[i]!, grantable: r.items[i]!.grantable || c.mode !== "grant" };
+        else r.items.push({ grantee: c.grantee, privilege: c.privilege, grantable: c.mode !== "grant" });
+        out.set(k, r);
+      }
+      return [...out.values()].filter((r) => {
+        if (r.schema !== null) return r.items.length > 0;
+        const b = BUILTIN[r.objectType];
+        const builtin = [...b.owner.map((x) => `${r.owner} ${x}`), ...b.public.map((x) => `PUBLIC ${x}`)];
+        const items = r.items.map((x) => `${x.grantee} ${x.privilege}${x.grantable ? "*" : ""}`);
+        return !(items.length === builtin.length && builtin.every((x) => items.includes(x)));
+      });
+    };
+    for (let round = 0; round < 300; round++) {
+      let rows: DefaultAclRow[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = types[rand(2)]!;
+        rows = apply(rows, {
+          changes: [
+            {
+              owner: owners[rand(2)]!,
+              schema: schemas[rand(3)]!,
+              objectType: t,
+              grantee: grantees[rand(3)]!,
+              privilege: privsOf[t][rand(privsOf[t].length)]!,
+              mode: rand(4) ? "grant" : "grant with grant option",
+            },
+          ],
+        } as ReturnType<typeof plan>);
+      }
+      const desired = Array.from({ length: rand(4) }, () => {
+        const t = types[rand(2)]!;
+        const schema = schemas[rand(3)];
+        const role = grantees[rand(3)]!;
+        return entry({
+          owner: owners[rand(2)]!,
+          ...(schema === null ? {} : { schema }),
+          role,
+          objectType: t,
+          privileges: schema === null && rand(3) === 0 ? [] : [privsOf[t][rand(privsOf[t].length)]!],
+          withGrantOption: role !== "PUBLIC" && rand(4) === 0,
+        });
+      });
+      const authoritative = { schemas: rand(2) ? ["a"] : [], roles: rand(2) ? ["r1", "PUBLIC"] : [] };
+      const first = plan({ rows, desired, authoritative });
+      const after = apply(rows, first);
+      const again = plan({ rows: after, desired, previous: desired, authoritative });
+      const at = `round ${round}: ${JSON.stringify({ rows, desired, authoritative })}`;
+      expect(
+        again.statements.map((x) => x.sql),
+        at,
+      ).to.deep.equal([]);
+      expect(again.unmanaged, at).to.deep.equal([]);
+      desired.forEach((e, i) => {
+        expect(again.entries[i], at).to.deep.equal({
+          privileges: e.privileges,
+          withGrantOption: e.withGrantOption,
+          missing: [],
+        });
+      });
+      // No statement revokes a privilege an entry of its target wants.
+      for (const c of first.changes.filter((x) => x.mode === "revoke")) {
+        const wanted = desired.some(
+          (e) =>
+            e.owner === c.owner &&
+            (e.schema ?? null) === c.schema &&
+            e.objectType === c.objectType &&
+            e.role === c.grantee &&
+            e.privileges.includes(c.privilege),
+        );
+        expect(wanted, at).to.equal(false);
+      }
+    }
+  });
+
   it("quotes hostile names", () => {
     const weird = 'we"ird; DROP ROLE x;--';
     expect(
