@@ -283,23 +283,27 @@ describe("impact: simulation and findings", () => {
     expect(r.findings.map((f) => f.role)).to.deep.equal(["alice"]);
   });
 
-  it("rename: the role keeps its privileges (same role), a grant to the new name applies", () => {
+  /** alice (oid 101) holding SELECT on orders, renamed to alice2 by the plan's first step. */
+  const aliceRenamed = () => {
     const before = model();
     before.objects[1]!.acl = [
       ...before.objects[1]!.def,
       { grantee: "101", grantor: OWNER, privilege: "SELECT", grantable: false },
     ];
+    const rename = step(
+      "update",
+      "Role",
+      "alice",
+      { name: "alice2", login: true },
+      { name: "alice", oid: 101, login: true },
+    );
+    return { before, rename };
+  };
+
+  it("rename: the role keeps its privileges (same role), a grant to the new name applies", () => {
+    const { before, rename } = aliceRenamed();
     const r = impact(
-      [
-        step(
-          "update",
-          "Role",
-          "alice",
-          { name: "alice2", login: true },
-          { name: "alice", oid: 101, login: true },
-        ),
-        step("create", "Grant", "g", grant("alice2", ["UPDATE"], { objects: ["orders"] })),
-      ],
+      [rename, step("create", "Grant", "g", grant("alice2", ["UPDATE"], { objects: ["orders"] }))],
       before,
     );
     const a = r.roles.find((x) => x.role === "alice2")!;
@@ -308,22 +312,9 @@ describe("impact: simulation and findings", () => {
   });
 
   it("rename: a grant removed in the same update, deleted after the rename by the old name, is revoked from the renamed role", () => {
-    const before = model();
-    before.objects[1]!.acl = [
-      ...before.objects[1]!.def,
-      { grantee: "101", grantor: OWNER, privilege: "SELECT", grantable: false },
-    ];
+    const { before, rename } = aliceRenamed();
     const r = impact(
-      [
-        step(
-          "update",
-          "Role",
-          "alice",
-          { name: "alice2", login: true },
-          { name: "alice", oid: 101, login: true },
-        ),
-        step("delete", "Grant", "g", undefined, grant("alice", ["SELECT"], { objects: ["orders"] })),
-      ],
+      [rename, step("delete", "Grant", "g", undefined, grant("alice", ["SELECT"], { objects: ["orders"] }))],
       before,
     );
     const a = r.roles.find((x) => x.role === "alice2")!;
