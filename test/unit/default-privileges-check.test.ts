@@ -244,10 +244,21 @@ describe("diffDefaultPrivileges", () => {
     expect(r.replaces).to.deep.equal(["connection"]);
   });
 
-  it("role, owner, schema, objectType and database replace; a different entry is created first", () => {
+  it("role and owner replace, the old one first (the old name may be the new role renamed in the same up)", () => {
     for (const [k, v] of [
       ["role", "other"],
       ["owner", "other"],
+    ] as const) {
+      expect(diffDefaultPrivileges(olds(), olds({ [k]: v })), k).to.deep.equal({
+        changes: true,
+        replaces: [k],
+        deleteBeforeReplace: true,
+      });
+    }
+  });
+
+  it("schema, objectType and database replace; a different entry is created first", () => {
+    for (const [k, v] of [
       ["schema", "app"],
       ["objectType", "sequence"],
       ["database", "other"],
