@@ -56,47 +56,35 @@ export async function benchEstate(
   const admin = await openClient(server.client());
   const ours: StackResult[] = [];
   try {
-    {
-      // the fixed cost of an operation: a stack with no resource
-      const stack = await benchStack(cmd, project, stackEnv(server, backend), "empty", 0, "em", "empty");
+    /** The operations `ops` of a stack in `mode` with no resource of ours: the engine's fixed costs. */
+    const engineAlone = async (mode: "empty" | "estate-floor", what: string, ops: readonly string[]) => {
+      const stack = await benchStack(cmd, project, stackEnv(server, backend), mode, 0, mode, mode);
       const quiet = { onOutput: () => undefined, parallel: PARALLEL };
-      for (const [name, fn] of [
-        ["pulumi up", () => stack.up(quiet)],
-        ["pulumi preview (no-op)", () => stack.preview(quiet)],
-      ] as const) {
-        const m = await measure(server, DYNAMIC_PROVIDER, async () => void (await fn()), engine());
-        ours.push({ resources: 0, op: name, m, mode: "empty" });
-        opts.log(`  empty stack, ${name}: ${fmtMs(m.wall)} wall, engine CPU ${fmtMs(m.engineCpu)}`);
-      }
-      await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    }
-    {
-      // the engine's floor of the estate: its two steps as trivial dynamic resources (one provider
-      // process, create returns at once): what any dynamic provider pays before doing anything
-      const stack = await benchStack(
-        cmd,
-        project,
-        stackEnv(server, backend),
-        "estate-floor",
-        0,
-        "ef",
-        "efloor",
-      );
-      const quiet = { onOutput: () => undefined, parallel: PARALLEL };
-      for (const [name, fn] of [
-        ["pulumi up", () => stack.up(quiet)],
-        ["pulumi preview (no-op)", () => stack.preview(quiet)],
-        ["pulumi refresh", () => stack.refresh(quiet)],
-        ["pulumi destroy", () => stack.destroy(quiet)],
-      ] as const) {
-        const m = await measure(server, DYNAMIC_PROVIDER, async () => void (await fn()), engine());
-        ours.push({ resources: 0, op: name, m, mode: "estate-floor" });
+      const run: Record<string, () => Promise<unknown>> = {
+        "pulumi up": () => stack.up(quiet),
+        "pulumi preview (no-op)": () => stack.preview(quiet),
+        "pulumi refresh": () => stack.refresh(quiet),
+        "pulumi destroy": () => stack.destroy(quiet),
+      };
+      for (const op of ops) {
+        const m = await measure(server, DYNAMIC_PROVIDER, async () => void (await run[op]!()), engine());
+        ours.push({ resources: 0, op, m, mode });
         opts.log(
-          `  two trivial dynamic resources, ${name}: ${fmtMs(m.wall)} wall, provider CPU ${fmtMs(m.providerCpu)}, engine CPU ${fmtMs(m.engineCpu)}`,
+          `  ${what}, ${op}: ${fmtMs(m.wall)} wall, provider CPU ${fmtMs(m.providerCpu)}, engine CPU ${fmtMs(m.engineCpu)}`,
         );
       }
       await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    }
+    };
+    // the fixed cost of an operation: a stack with no resource
+    await engineAlone("empty", "empty stack", ["pulumi up", "pulumi preview (no-op)"]);
+    // the engine's floor of the estate: its two steps as trivial dynamic resources (one provider
+    // process, create returns at once): what any dynamic provider pays before doing anything
+    await engineAlone("estate-floor", "two trivial dynamic resources", [
+      "pulumi up",
+      "pulumi preview (no-op)",
+      "pulumi refresh",
+      "pulumi destroy",
+    ]);
     for (const size of opts.sizes) {
       for (const skip of opts.skipCheckpoints) {
         const envVars = stackEnv(server, backend);

@@ -156,12 +156,13 @@ export async function markedBy(
 /**
  * Marks objects as created by their `urn`, in the transaction that created them (after the CREATE),
  * making the marker table first if need be. Without markers (see markersUnavailable) it does nothing:
- * the create still succeeds, only an interrupted one can then not be recognized.
+ * the create still succeeds, only an interrupted one can then not be recognized. Answers whether it
+ * marked (the table is usable and the cluster known).
  */
-export async function mark(client: PoolClient, ...entries: MarkEntry[]): Promise<void> {
-  if (entries.length === 0 || (await markersUnavailable(client)) !== undefined) return;
+export async function mark(client: PoolClient, ...entries: MarkEntry[]): Promise<boolean> {
+  if (entries.length === 0 || (await markersUnavailable(client)) !== undefined) return false;
   const cluster = await clusterIdentifier(client);
-  if (cluster === undefined) return;
+  if (cluster === undefined) return false;
   await client.query(MARK, [
     cluster,
     entries.map((m) => m.kind),
@@ -170,6 +171,7 @@ export async function mark(client: PoolClient, ...entries: MarkEntry[]): Promise
     entries.map((m) => m.urn),
     entries.map((m) => (m.data === undefined ? null : JSON.stringify(m.data))),
   ]);
+  return true;
 }
 
 /**

@@ -36,7 +36,8 @@ SELECT m.object_name AS old, r.rolname AS now
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles o WHERE o.rolname = m.object_name)
  ORDER BY m.created_at`;
 
-const FORGET_NAMES = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = 'renamed role' AND object_name = ANY($2::text[])`;
+/** Records of former names ($2) that roles have again, but those of the roles just renamed ($3). */
+const FORGET_NAMES = `DELETE FROM ${QUALIFIED} WHERE cluster = $1 AND kind = 'renamed role' AND object_name = ANY($2::text[]) AND object_oid <> ALL($3::oid[])`;
 
 /** A rename made: the role `oid` was called `from` and is now called `to`. */
 export interface Rename {
@@ -46,8 +47,8 @@ export interface Rename {
 }
 
 /**
- * Records renames in the transaction that made them (and forgets the former names the roles now
- * have). Does nothing where markers cannot be kept.
+ * Records renames in the transaction that made them, and forgets the former names the roles now
+ * have. Does nothing where markers cannot be kept.
  */
 export async function recordRenames(
   client: PoolClient,
@@ -55,21 +56,14 @@ export async function recordRenames(
   renames: readonly Rename[],
 ): Promise<void> {
   if (renames.length === 0) return;
-  await forgetNames(
-    client,
-    renames.map((r) => r.to),
-  );
-  await mark(
+  const marked = await mark(
     client,
     ...renames.map((r) => ({ urn: urn ?? "", kind: "renamed role" as const, oid: r.oid, name: r.from })),
   );
-}
-
-/** Forgets former names that roles have again. */
-async function forgetNames(client: PoolClient, names: readonly string[]): Promise<void> {
-  if (!(await tableUsable(client))) return;
+  if (!marked) return;
+  // mark() found the table usable and the cluster known (cached per connection).
   const cluster = await clusterIdentifier(client);
-  if (cluster !== undefined) await client.query(FORGET_NAMES, [cluster, names]);
+  await client.query(FORGET_NAMES, [cluster, renames.map((r) => r.to), renames.map((r) => String(r.oid))]);
 }
 
 /**

@@ -1,26 +1,22 @@
 /**
  * Reading what a Privileges resource's `defaultPrivileges` entries and its authoritative scope
  * cover in pg_default_acl, in two queries whatever the number of entries: the rows, then the names
- * that do not exist, the owners the admin may not act for and PostgreSQL's built-in defaults. pg_default_acl is per database: the rows are the connected database's. Bind parameters only.
+ * that do not exist and the owners the admin may not act for. PostgreSQL's built-in defaults are the
+ * access model's (read once per connection). pg_default_acl is per database: the rows are the
+ * connected database's. Bind parameters only.
  */
 import type { PoolClient } from "pg";
-import { DEFAULT_OBJECT_TYPES, typeInfo } from "../default-privileges/object-types";
+import { DEFAULT_TYPE_OF, readBuiltinDefaults } from "../queries/model";
 import type { DefaultPrivilegesEntry } from "./default-inputs";
-import type { BuiltinDefaults, DefaultAclRow, DefaultType } from "./default-planner";
+import type { BuiltinDefaults, DefaultAclRow } from "./default-planner";
 import type { Authoritative } from "./inputs";
 
-/** The pg_default_acl letter of each type ("routine" shares the letter of "function"). */
-const TYPE_OF_LETTER: Record<string, DefaultType> = Object.fromEntries(
-  DEFAULT_OBJECT_TYPES.filter((t) => t !== "routine").map((t) => [typeInfo(t).objtype, t]),
-);
-const LETTERS = Object.keys(TYPE_OF_LETTER);
+const LETTERS = Object.keys(DEFAULT_TYPE_OF);
 
 /**
  * $1 text[] roles named (owners and grantees; 'PUBLIC' is no role), $2 text[] schemas named,
  * $3 text[] owners whose default privileges the statements may alter, $4 the pg_has_role mode
- * ALTER DEFAULT PRIVILEGES FOR ROLE needs, $5/$6 text[] the pg_default_acl letters and the
- * acldefault() letters of the same types. `builtin`: `<letter> owner|public <privilege>` of an owner
- * of OID 10 (acldefault gives every owner the same).
+ * ALTER DEFAULT PRIVILEGES FOR ROLE needs.
  */
 export const DEFAULT_HEAD_QUERY = `
 SELECT ARRAY(SELECT n FROM unnest($1::text[]) AS n
@@ -28,10 +24,7 @@ SELECT ARRAY(SELECT n FROM unnest($1::text[]) AS n
        ARRAY(SELECT s FROM unnest($2::text[]) AS s
               WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)) AS missing_schemas,
        ARRAY(SELECT r.rolname::text FROM pg_roles r
-              WHERE r.rolname = ANY($3::text[]) AND NOT pg_has_role(current_user, r.oid, $4::text)) AS cannot_alter,
-       ARRAY(SELECT l.objtype || ' ' || CASE WHEN x.grantee = 0 THEN 'public' ELSE 'owner' END || ' ' || x.privilege_type
-               FROM unnest($5::text[], $6::text[]) AS l(objtype, letter)
-              CROSS JOIN LATERAL aclexplode(acldefault(l.letter::"char", 10::oid)) x) AS builtin`;
+              WHERE r.rolname = ANY($3::text[]) AND NOT pg_has_role(current_user, r.oid, $4::text)) AS cannot_alter`;
 
 /**
  * The items of the pg_default_acl rows of interest, one row per item (a NULL privilege for a row
@@ -89,15 +82,12 @@ export async function readDefaultCatalog(
       missing_roles: string[];
       missing_schemas: string[];
       cannot_alter: string[];
-      builtin: string[];
     }>(DEFAULT_HEAD_QUERY, [
       roles,
       schemas,
       // The owners the statements may act for: those of the entries and of the rows in scope.
       [...new Set([...owners, ...rowsFound.map((r) => r.owner)])],
       version >= 160000 ? "USAGE" : "MEMBER",
-      LETTERS,
-      LETTERS.map((l) => typeInfo(TYPE_OF_LETTER[l]!).aclDefaultType),
     ])
   ).rows[0]!;
   const byRow = new Map<string, DefaultAclRow & { items: DefaultAclRow["items"][number][] }>();
@@ -107,21 +97,14 @@ export async function readDefaultCatalog(
     if (!row)
       byRow.set(
         k,
-        (row = { owner: r.owner, schema: r.schema, objectType: TYPE_OF_LETTER[r.objtype]!, items: [] }),
+        (row = { owner: r.owner, schema: r.schema, objectType: DEFAULT_TYPE_OF[r.objtype]!, items: [] }),
       );
     if (r.privilege !== null && r.grantee !== null)
       row.items.push({ grantee: r.grantee, privilege: r.privilege, grantable: r.is_grantable === true });
   }
-  const builtin = Object.fromEntries(
-    Object.values(TYPE_OF_LETTER).map((t) => [t, { owner: [] as string[], public: [] as string[] }]),
-  ) as Record<DefaultType, { owner: string[]; public: string[] }>;
-  for (const b of head.builtin) {
-    const [letter, who, privilege] = b.split(" ");
-    builtin[TYPE_OF_LETTER[letter!]!][who === "public" ? "public" : "owner"].push(privilege!);
-  }
   return {
     rows: [...byRow.values()],
-    builtin,
+    builtin: await readBuiltinDefaults(client),
     missingRoles: head.missing_roles,
     missingSchemas: head.missing_schemas,
     cannotAlter: head.cannot_alter,

@@ -5,7 +5,6 @@
  * `grants` (see inputs.ts), by {@link defaultEntryKey}. Pure.
  */
 import type { Problems } from "../common/validate";
-import { compact } from "../common/values";
 import type { DefaultObjectType } from "../common/object-kinds";
 import { checkDefaultPrivileges } from "../default-privileges/inputs";
 import { normalizeDefaultPrivileges, typeInfo } from "../default-privileges/object-types";
@@ -44,26 +43,13 @@ export function checkDefaultEntries(
   raw: unknown,
 ): Record<string, DefaultPrivilegesEntry> | undefined {
   if (raw === undefined || raw === null) return undefined;
-  return checkEntryList(p, "defaultPrivileges", raw, ENTRY_KEYS, (entry) => {
-    const checked = checkDefaultPrivileges(entry);
-    if (checked.failures.length > 0) return { failures: checked.failures };
-    const { owner, schema, role, objectType, privileges, withGrantOption } = checked.inputs;
-    const e: DefaultPrivilegesEntry = compact({
-      owner,
-      schema,
-      role,
-      objectType,
-      privileges,
-      withGrantOption,
-    });
-    return {
-      failures: [],
-      key: defaultEntryKey(e),
-      entry: e,
-      merge: (same: DefaultPrivilegesEntry) => ({
-        ...same,
-        privileges: normalizeDefaultPrivileges(objectType, [...same.privileges, ...privileges]),
-      }),
-    };
-  });
+  return checkEntryList<DefaultPrivilegesEntry>(
+    p,
+    "defaultPrivileges",
+    raw,
+    ENTRY_KEYS,
+    checkDefaultPrivileges,
+    defaultEntryKey,
+    (e, privileges) => normalizeDefaultPrivileges(e.objectType, privileges),
+  );
 }

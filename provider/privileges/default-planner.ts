@@ -256,6 +256,29 @@ export function planDefaultPrivilegeEntries(input: DefaultPlanInput): DefaultPla
   };
 }
 
+/** Each mode's SQL (after ALTER DEFAULT PRIVILEGES … FOR ROLE …) and description. */
+const WORDS: Record<
+  DefaultChange["mode"],
+  (privs: string, keyword: string, to: string, future: string, names: string) => [string, string]
+> = {
+  "revoke grant option": (privs, keyword, to, future, names) => [
+    `REVOKE GRANT OPTION FOR ${privs} ON ${keyword} FROM ${to}`,
+    `revoke the grant option for ${privs} on ${future} from ${names}`,
+  ],
+  revoke: (privs, keyword, to, future, names) => [
+    `REVOKE ${privs} ON ${keyword} FROM ${to}`,
+    `revoke ${privs} on ${future} from ${names}`,
+  ],
+  grant: (privs, keyword, to, future, names) => [
+    `GRANT ${privs} ON ${keyword} TO ${to}`,
+    `grant ${privs} on ${future} to ${names}`,
+  ],
+  "grant with grant option": (privs, keyword, to, future, names) => [
+    `GRANT ${privs} ON ${keyword} TO ${to} WITH GRANT OPTION`,
+    `grant ${privs} on ${future} to ${names} with grant option`,
+  ],
+};
+
 /**
  * ALTER DEFAULT PRIVILEGES statements for the changes, grouped: per target and mode its privileges,
  * then per row, mode and privilege list its grantees; revokes (grant options first) before grants.
@@ -286,20 +309,7 @@ function statementsOf(changes: readonly DefaultChange[]): Statement[] {
       const privs = privileges.join(", ");
       const future = `future ${keyword.toLowerCase()} of ${c.owner}${c.schema !== null ? ` in schema ${c.schema}` : ""}`;
       const names = [...grantees].sort().join(", ");
-      const [sql, description] =
-        mode === "revoke grant option"
-          ? [
-              `REVOKE GRANT OPTION FOR ${privs} ON ${keyword} FROM ${to}`,
-              `revoke the grant option for ${privs} on ${future} from ${names}`,
-            ]
-          : mode === "revoke"
-            ? [`REVOKE ${privs} ON ${keyword} FROM ${to}`, `revoke ${privs} on ${future} from ${names}`]
-            : mode === "grant"
-              ? [`GRANT ${privs} ON ${keyword} TO ${to}`, `grant ${privs} on ${future} to ${names}`]
-              : [
-                  `GRANT ${privs} ON ${keyword} TO ${to} WITH GRANT OPTION`,
-                  `grant ${privs} on ${future} to ${names} with grant option`,
-                ];
+      const [sql, description] = WORDS[mode](privs, keyword, to, future, names);
       out.push(stmt(description, `ALTER DEFAULT PRIVILEGES ${where} ${sql}`));
     }
   }

@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { type Problems, isUnknown } from "../common/validate";
+import { compact } from "../common/values";
 
 /** The entry properties the single resources know that an entry must not have (the resource has them once). */
 const RESOURCE_LEVEL = ["database", "cascade", "connection"];
@@ -14,22 +15,24 @@ export function keyPart(name: string): string {
   return /^[^\s.,:*{}"]+$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-/** What checking one entry gives: its problems, or its key, its value and how to merge it into an entry of the same key. */
-export type CheckedEntry<E> =
-  | { failures: pulumi.dynamic.CheckFailure[]; key?: undefined }
-  | { failures: []; key: string; entry: E; merge: (same: E) => E };
-
 /**
- * Checks the list `raw` (property `name`) entry by entry, each problem named `name[i].property`;
- * entries with the same key are merged. Returns the keyed entries, or what is not known yet
+ * Checks the list `raw` (property `name`) entry by entry with `check` (the single resource's check:
+ * each problem named `name[i].property`), and keys the checked entries (the properties `keys`, as the
+ * check normalized them) by `keyOf`; entries with the same key are one entry whose privileges are the
+ * union (`union` normalizes the merged list). Returns the keyed entries, or what is not known yet
  * (preview: the list, or one of its entries, is unknown; then the keyed form is not known either).
  */
-export function checkEntryList<E>(
+export function checkEntryList<E extends { privileges: string[] }>(
   p: Problems,
   name: string,
   raw: unknown,
   keys: readonly string[],
-  check: (entry: Record<string, unknown>) => CheckedEntry<E>,
+  check: (entry: Record<string, unknown>) => {
+    inputs: object;
+    failures: pulumi.dynamic.CheckFailure[];
+  },
+  keyOf: (e: E) => string,
+  union: (e: E, privileges: string[]) => string[],
 ): Record<string, E> | undefined {
   if (isUnknown(raw)) return raw as undefined;
   if (!Array.isArray(raw)) {
@@ -53,9 +56,12 @@ export function checkEntryList<E>(
     }
     const checked = check(Object.fromEntries(keys.map((k) => [k, entry[k]])));
     for (const f of checked.failures) p.add(`${at}.${f.property}`, f.reason);
-    if (checked.key === undefined) return;
-    const same = merged[checked.key];
-    merged[checked.key] = same ? checked.merge(same) : checked.entry;
+    if (checked.failures.length > 0) return;
+    const inputs = checked.inputs as Record<string, unknown>;
+    const e = compact(Object.fromEntries(keys.map((k) => [k, inputs[k]]))) as unknown as E;
+    const key = keyOf(e);
+    const same = merged[key];
+    merged[key] = same ? { ...same, privileges: union(e, [...same.privileges, ...e.privileges]) } : e;
   });
   return merged;
 }

@@ -157,30 +157,16 @@ export function checkPrivileges(news: Record<string, unknown>): {
   if (news.grants === undefined || news.grants === null)
     p.add("grants", "grants is required (a list of entries; [] for none)");
   else
-    grants = checkEntryList(p, "grants", news.grants, ENTRY_KEYS, (entry) => {
-      const checked = checkGrant(entry);
-      if (checked.failures.length > 0) return { failures: checked.failures };
-      const { role, objectType, schema, objects, columns, privileges, withGrantOption } = checked.inputs;
-      const e: PrivilegesEntry = compact({
-        role,
-        objectType,
-        schema,
-        objects,
-        columns,
-        privileges,
-        withGrantOption,
-      });
-      return {
-        failures: [],
-        key: entryKey(e),
-        entry: e,
-        // Entries on the same objects, grantee and grant option: the union of their privileges.
-        merge: (same: PrivilegesEntry) => ({
-          ...same,
-          privileges: normalizePrivileges(objectType, [...same.privileges, ...privileges]),
-        }),
-      };
-    });
+    // Entries on the same objects, grantee and grant option: the union of their privileges.
+    grants = checkEntryList<PrivilegesEntry>(
+      p,
+      "grants",
+      news.grants,
+      ENTRY_KEYS,
+      checkGrant,
+      entryKey,
+      (e, privs) => normalizePrivileges(e.objectType, privs),
+    );
   const defaultPrivileges = checkDefaultEntries(p, news.defaultPrivileges);
 
   const inputs: PrivilegesInputs = compact({

@@ -9,6 +9,7 @@
  * ACL entry, membership and policy follows, as in the catalog.
  */
 import type { PoolClient } from "pg";
+import { connectionFact } from "../db/session";
 import { withCatalog } from "./connect";
 import { OBJECTS_13, OBJECTS_15, PASSWORDS_QUERY, ROLES_QUERY } from "./sql";
 import type { DefaultObjectType } from "../common/object-kinds";
@@ -170,6 +171,15 @@ SELECT d.defaclrole::int8::text AS owner,
   FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
  WHERE d.defaclobjtype IN ('r', 'S', 'f', 'T', 'n')`;
 
+/** pg_default_acl's letter (defaclobjtype) of each default-privileges type the provider manages. */
+export const DEFAULT_TYPE_OF: Record<string, ModelDefaultType> = {
+  r: "table",
+  S: "sequence",
+  f: "function",
+  T: "type",
+  n: "schema",
+};
+
 /** The built-in default of each default-privileges letter, for an owner of OID 10 (PUBLIC is 0). */
 export const MODEL_BUILTIN_DEFAULTS_QUERY = `
 SELECT l.objtype, x.grantee::int8 AS grantee, x.privilege_type AS privilege
@@ -196,17 +206,29 @@ SELECT n.nspname AS schema, c.relname AS table, p.polname AS name,
  WHERE NOT (n.nspname = 'information_schema' OR left(n.nspname, 3) = 'pg_')
    AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))`;
 
-const DEFAULT_TYPE_OF: Record<string, ModelDefaultType> = {
-  r: "table",
-  S: "sequence",
-  f: "function",
-  T: "type",
-  n: "schema",
-};
-
 function schemaList(s: string | string[] | undefined): string[] | null {
   if (s === undefined) return null;
   return Array.isArray(s) ? s : [s];
+}
+
+/**
+ * PostgreSQL's built-in default privileges of each default-privileges type (acldefault: what the
+ * owner gets, what PUBLIC gets; the same for every owner), read once per connection.
+ */
+export async function readBuiltinDefaults(client: PoolClient): Promise<AccessModel["builtinDefaults"]> {
+  return (await connectionFact(client, "builtin defaults", async () => {
+    const out = Object.fromEntries(
+      Object.values(DEFAULT_TYPE_OF).map((t) => [t, { owner: [] as string[], public: [] as string[] }]),
+    ) as AccessModel["builtinDefaults"];
+    const { rows } = await client.query<{ objtype: string; grantee: string; privilege: string }>(
+      MODEL_BUILTIN_DEFAULTS_QUERY,
+    );
+    for (const r of rows) {
+      const b = out[DEFAULT_TYPE_OF[r.objtype]!];
+      (String(r.grantee) === PUBLIC_ID ? b.public : b.owner).push(r.privilege);
+    }
+    return out;
+  }))!;
 }
 
 /** Reads the model with an open connection (see readAccessModel). */
@@ -270,15 +292,7 @@ export async function readAccessModelWith(client: PoolClient, opts?: ScopeOption
     object_type: DEFAULT_TYPE_OF[r.objtype]!,
     acl: r.acl,
   }));
-  const builtinDefaults = Object.fromEntries(
-    Object.values(DEFAULT_TYPE_OF).map((t) => [t, { owner: [] as string[], public: [] as string[] }]),
-  ) as AccessModel["builtinDefaults"];
-  for (const r of (
-    await client.query<{ objtype: string; grantee: string; privilege: string }>(MODEL_BUILTIN_DEFAULTS_QUERY)
-  ).rows) {
-    const b = builtinDefaults[DEFAULT_TYPE_OF[r.objtype]!];
-    (String(r.grantee) === PUBLIC_ID ? b.public : b.owner).push(r.privilege);
-  }
+  const builtinDefaults = await readBuiltinDefaults(client);
   const rowLevelSecurity = (
     await client.query<ModelRowLevelSecurity>(MODEL_ROW_LEVEL_SECURITY_QUERY, [schemas])
   ).rows;

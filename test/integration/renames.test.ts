@@ -15,6 +15,7 @@ import {
 import { Lifecycle } from "../support/engine";
 import { isMember, one, q, quoteIdent as qi, roleRow, tablePriv, testServer } from "../support/db";
 import { MARKER_SCHEMA, MARKER_TABLE } from "../../provider/db/ownership";
+import { fixtures } from "../support/fixtures";
 
 /** The former names recorded for a role (creation-marker table, kind "renamed role"). */
 async function renameRows(oid: number): Promise<string[]> {
@@ -24,7 +25,6 @@ async function renameRows(oid: number): Promise<string[]> {
   );
   return rows.map((r) => r.object_name);
 }
-import { fixtures } from "../support/fixtures";
 
 describe("renames in the same up as a dependent's delete (real server)", () => {
   const fx = fixtures();

@@ -120,6 +120,8 @@ const step = (
   olds: olds as Record<string, unknown> | undefined,
   dependencies: [],
 });
+/** A Privileges resource's checked inputs: no entries, additive, unless `fields` says otherwise. */
+const privileges = (fields: object) => ({ grants: {}, cascade: false, unmanaged: [], ...fields });
 const grant = (role: string, privileges: string[], extra: object = {}) => ({
   role,
   objectType: "table",
@@ -439,12 +441,15 @@ describe("impact: Privileges (authoritative), by the resource's own planner", ()
     };
     const r = impact(
       [
-        step("create", "Privileges", "p", {
-          grants: { "readers table app.*": entry },
-          authoritative: { schemas: ["app"], roles: [] },
-          cascade: false,
-          unmanaged: [],
-        }),
+        step(
+          "create",
+          "Privileges",
+          "p",
+          privileges({
+            grants: { "readers table app.*": entry },
+            authoritative: { schemas: ["app"], roles: [] },
+          }),
+        ),
       ],
       before,
     );
@@ -480,13 +485,15 @@ describe("impact: Privileges defaultPrivileges, by the resource's own planner", 
     };
     const r = impact(
       [
-        step("create", "Privileges", "p", {
-          grants: {},
-          defaultPrivileges: { "readers: future tables of postgres in app": entry },
-          authoritative: { schemas: ["app"], roles: [] },
-          cascade: false,
-          unmanaged: [],
-        }),
+        step(
+          "create",
+          "Privileges",
+          "p",
+          privileges({
+            defaultPrivileges: { "readers: future tables of postgres in app": entry },
+            authoritative: { schemas: ["app"], roles: [] },
+          }),
+        ),
       ],
       before,
     );
@@ -503,20 +510,22 @@ describe("impact: Privileges defaultPrivileges, by the resource's own planner", 
     before.user = "101"; // alice: no membership in bob
     const r = impact(
       [
-        step("create", "Privileges", "p", {
-          grants: {},
-          defaultPrivileges: {
-            "alice: future tables of bob": {
-              owner: "bob",
-              role: "alice",
-              objectType: "table",
-              privileges: ["SELECT"],
-              withGrantOption: false,
+        step(
+          "create",
+          "Privileges",
+          "p",
+          privileges({
+            defaultPrivileges: {
+              "alice: future tables of bob": {
+                owner: "bob",
+                role: "alice",
+                objectType: "table",
+                privileges: ["SELECT"],
+                withGrantOption: false,
+              },
             },
-          },
-          cascade: false,
-          unmanaged: [],
-        }),
+          }),
+        ),
       ],
       before,
     );
